@@ -1,0 +1,66 @@
+# The one place commands live. `make demo` and `make test` are the README's contract.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.PHONY: demo test install install-dev lint fmt migrations-check messages run worker beat clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## demo: the portal on its embedded default (SQLite, eager Celery, console mail) with the demo data
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  The portal is starting at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	@echo ""
+	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+
+## test: lint, migrations check and the whole suite (PostgreSQL and Redis when DATABASE_URL etc. are set)
+test: install-dev lint migrations-check
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: install-dev
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+## messages: refresh the .po files from the code and compile them
+messages: install-dev
+	$(BIN)/python manage.py makemessages -l vi -l en --no-obsolete --no-wrap --ignore=.venv --ignore=var
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+## run, worker, beat: the parts of a real deployment (set DATABASE_URL, CELERY_BROKER_URL, REDIS_URL)
+run: install
+	$(BIN)/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers $$(nproc) --access-logfile -
+
+worker: install
+	$(BIN)/celery -A portal worker --loglevel=INFO
+
+beat: install
+	$(BIN)/celery -A portal beat --loglevel=INFO --schedule var/celerybeat-schedule
+
+clean:
+	rm -rf var/db.sqlite3 var/media var/staticfiles .pytest_cache

@@ -1,0 +1,1 @@
+"""Deliveries, acknowledgements and implementation reports (built in the acknowledgements issue)."""

@@ -1,0 +1,65 @@
+"""API foundation: the token endpoint and /me."""
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from units.models import Unit
+from units.roles import roles_of
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth_token"
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+    )
+    def post(self, request):
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request, username=data.validated_data["username"], password=data.validated_data["password"])
+        if user is None:
+            return Response({"detail": _("Wrong username or password.")}, status=status.HTTP_400_BAD_REQUEST)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class MeUnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Unit
+        fields = ["id", "code", "name"]
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    full_name = serializers.CharField(source="get_full_name")
+    roles = serializers.ListField(child=serializers.CharField())
+    units = MeUnitSerializer(many=True)
+
+
+class MeView(APIView):
+    """Who the caller is: roles and units."""
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        user = request.user
+        user.roles = roles_of(user)
+        user.units = Unit.objects.for_user(user)
+        return Response(MeSerializer(user).data)

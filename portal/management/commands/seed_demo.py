@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from portal.demo.organisation import DEMO_PASSWORD, STAFF, seed_organisation
+
+
+class Command(BaseCommand):
+    help = "Load the demo district of the seed circular (idempotent: running it again updates, never duplicates)."
+
+    def handle(self, *args, **options):
+        counts = seed_organisation()
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {counts['units']} units, {counts['groups']} groups."))
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        for username, full_name, _title, role, unit in STAFF:
+            where = f", unit {unit}" if unit else ""
+            self.stdout.write(f"  {username:<12} {role.value}{where} ({full_name})")
+        self.stdout.write("  <unit code>  the clerk of that unit, e.g. xa-bac-phong")
+        self.stdout.write("  <unit code>-truong  the head of that unit, e.g. xa-bac-phong-truong")

@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularJSONAPIView
+
+from portal import api, views
+from portal.forms import LoginForm
+from units import api as units_api
+
+api_v1 = [
+    path("auth/token", api.TokenView.as_view(), name="api-token"),
+    path("me", api.MeView.as_view(), name="api-me"),
+    path("units/", units_api.UnitList.as_view(), name="api-units"),
+    path("unit-groups/", units_api.UnitGroupList.as_view(), name="api-unit-groups"),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+]
+
+admin.site.site_header = _("Circular portal administration")
+admin.site.site_title = _("Circular portal")

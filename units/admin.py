@@ -1,0 +1,53 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from units.models import Membership, Unit, UnitGroup, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "full_name", "email", "is_active", "is_staff"]
+    search_fields = ["username", "full_name", "email"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("full_name", "title", "email")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "full_name", "email", "password1", "password2")}),
+    )
+    inlines = [MembershipInline]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "parent", "active", "sort_order"]
+    list_filter = ["kind", "active", "groups"]
+    search_fields = ["name", "code", "short_name"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+    inlines = [MembershipInline]
+
+
+@admin.register(UnitGroup)
+class UnitGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "sort_order"]
+    search_fields = ["name", "code"]
+    filter_horizontal = ["units"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "unit", "role"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__full_name", "unit__name", "unit__code"]
+    list_select_related = ["user", "unit"]
+    autocomplete_fields = ["user", "unit"]

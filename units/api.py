@@ -1,0 +1,16 @@
+from rest_framework import generics
+
+from units.models import Unit, UnitGroup
+from units.serializers import UnitGroupSerializer, UnitSerializer
+
+
+class UnitList(generics.ListAPIView):
+    """Every unit; any signed-in user may read the organisation."""
+
+    serializer_class = UnitSerializer
+    queryset = Unit.objects.order_by("sort_order", "name", "id")
+
+
+class UnitGroupList(generics.ListAPIView):
+    serializer_class = UnitGroupSerializer
+    queryset = UnitGroup.objects.prefetch_related("units").order_by("sort_order", "name", "id")

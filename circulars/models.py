@@ -1,1 +1,382 @@
-"""Incoming dispatches and the district's own circulars (built in the circulars issue)."""
+"""Incoming dispatches (văn bản đến), the district's own circulars (văn bản đi), their
+attachments and numbering registers.
+
+A circular moves draft → submitted → approved → issued (→ distributed, by the
+acknowledgements app), may be sent back (``returned``) by the signer, and may be
+``withdrawn``. From ``issued`` on, its content is frozen: number, date, PDF and its SHA-256.
+"""
+
+import unicodedata
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from units.models import Unit, UnitGroup
+from units.roles import PortalRole, has_role
+
+
+def fold(text: str) -> str:
+    """Lower-case text without Vietnamese diacritics: "Cảnh báo GIẢ MẠO" → "canh bao gia mao".
+
+    Search compares folded query words with a folded copy of each document, so it behaves
+    the same on SQLite and PostgreSQL (where a trigram index makes it fast)."""
+    text = unicodedata.normalize("NFD", text or "").replace("đ", "d").replace("Đ", "D")
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return " ".join(text.lower().split())
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
+    VERY_URGENT = "very_urgent", _("Very urgent")
+    FLASH = "flash", _("Flash")
+
+
+class DocumentType(models.TextChoices):
+    """Types of administrative documents of Decree 30/2020, with their abbreviations."""
+
+    OFFICIAL_LETTER = "cong_van", _("Official letter")
+    DECISION = "quyet_dinh", _("Decision")
+    PLAN = "ke_hoach", _("Plan")
+    NOTICE = "thong_bao", _("Notice")
+    REPORT = "bao_cao", _("Report")
+    DIRECTIVE = "chi_thi", _("Directive")
+    GUIDANCE = "huong_dan", _("Guidance")
+    INVITATION = "giay_moi", _("Invitation")
+    SUBMISSION = "to_trinh", _("Submission")
+    OTHER = "khac", _("Other")
+
+
+class NumberingRegister(models.Model):
+    """The last number given in a register for a year: the incoming register's arrival
+    numbers and the outgoing register's circular numbers both restart at 1 every 1 January.
+
+    The row is locked with ``select_for_update()`` by the transaction that takes a number,
+    so two clerks never get the same one, and a failed transaction gives its number back.
+    """
+
+    class Kind(models.TextChoices):
+        INCOMING = "incoming", _("Incoming register")
+        OUTGOING = "outgoing", _("Outgoing register")
+
+    kind = models.CharField(_("register"), max_length=8, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("numbering register")
+        verbose_name_plural = _("numbering registers")
+        constraints = [models.UniqueConstraint(fields=["kind", "year"], name="register_one_row_per_kind_and_year")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year}: {self.last_number}"
+
+
+class IncomingDispatchQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The incoming register is the records office's: staff roles read it."""
+        if has_role(user, PortalRole.RECORDS_CLERK, PortalRole.DRAFTER, PortalRole.SIGNER, PortalRole.ADMIN):
+            return self
+        return self.none()
+
+    def search(self, query: str):
+        qs = self
+        for word in fold(query).split():
+            qs = qs.filter(search_text__contains=word)
+        return qs
+
+
+class IncomingDispatch(models.Model):
+    """A document received from outside, entered in the incoming register."""
+
+    arrival_year = models.PositiveSmallIntegerField(_("arrival year"))
+    arrival_number = models.PositiveIntegerField(_("arrival number"))
+    issuer = models.CharField(_("issuing body"), max_length=255)
+    number = models.CharField(_("number"), max_length=32)
+    notation = models.CharField(_("notation"), max_length=64, blank=True)
+    document_date = models.DateField(_("document date"))
+    document_type = models.CharField(
+        _("document type"), max_length=16, choices=DocumentType.choices, default=DocumentType.OFFICIAL_LETTER
+    )
+    subject = models.CharField(_("subject"), max_length=500)
+    signer_name = models.CharField(_("signed by"), max_length=150, blank=True)
+    urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    received_on = models.DateField(_("received on"))
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    handled_by = models.CharField(_("unit or person handling it"), max_length=255, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("registered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    search_text = models.TextField(editable=False, default="")
+
+    objects = IncomingDispatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-arrival_year", "-arrival_number"]
+        verbose_name = _("incoming dispatch")
+        verbose_name_plural = _("incoming dispatches")
+        constraints = [
+            models.UniqueConstraint(fields=["arrival_year", "arrival_number"], name="incoming_arrival_number_unique"),
+            # The same document registered twice is one document.
+            models.UniqueConstraint(
+                fields=["issuer", "number", "notation", "document_date"], name="incoming_same_document_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.issuer})"
+
+    @property
+    def reference(self) -> str:
+        return f"{self.number}/{self.notation}" if self.notation else self.number
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(f"{self.reference} {self.issuer} {self.subject}")
+        super().save(*args, **kwargs)
+
+
+class CircularQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Circulars a user may read.
+
+        Records clerks, drafters, signers and administrators read every circular; a monitor
+        reads those their units monitor. (Recipient units gain read access through their
+        deliveries, in the acknowledgements app.)
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if has_role(user, PortalRole.RECORDS_CLERK, PortalRole.DRAFTER, PortalRole.SIGNER, PortalRole.ADMIN):
+            return self
+        my_units = Unit.objects.filter(memberships__user=user).values("pk")
+        return self.filter(monitoring_unit__in=my_units)
+
+    def issued(self):
+        return self.filter(status__in=[Circular.Status.ISSUED, Circular.Status.DISTRIBUTED])
+
+    def search(self, query: str):
+        qs = self
+        for word in fold(query).split():
+            qs = qs.filter(search_text__contains=word)
+        return qs
+
+
+class Circular(models.Model):
+    """The district's own document: drafted, signed, issued with a number, distributed."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Awaiting signature")
+        RETURNED = "returned", _("Returned for revision")
+        APPROVED = "approved", _("Approved, awaiting issue")
+        ISSUED = "issued", _("Issued")
+        DISTRIBUTED = "distributed", _("Distributed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+    # Fields that may not change once the circular is issued.
+    FROZEN_FIELDS = (
+        "document_type",
+        "subject",
+        "body",
+        "notation",
+        "issuing_unit",
+        "place_name",
+        "recipients_text",
+        "copy_to",
+        "signer",
+        "signer_title",
+        "number",
+        "issued_year",
+        "issued_on",
+        "pdf",
+        "sha256",
+        "verification_code",
+    )
+
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    document_type = models.CharField(
+        _("document type"), max_length=16, choices=DocumentType.choices, default=DocumentType.OFFICIAL_LETTER
+    )
+    subject = models.CharField(_("subject"), max_length=500)
+    body = models.TextField(_("body"), blank=True)
+    notation = models.CharField(_("notation"), max_length=64, default="UBND-TH")
+    issuing_unit = models.ForeignKey(
+        Unit, verbose_name=_("issuing body"), on_delete=models.PROTECT, related_name="issued_circulars"
+    )
+    place_name = models.CharField(_("place name"), max_length=100, blank=True)
+    in_response_to = models.ManyToManyField(
+        IncomingDispatch, verbose_name=_("in response to"), related_name="answered_by", blank=True
+    )
+    recipient_groups = models.ManyToManyField(
+        UnitGroup, verbose_name=_("recipient groups"), related_name="circulars", blank=True
+    )
+    recipient_units = models.ManyToManyField(
+        Unit, verbose_name=_("recipient units"), related_name="addressed_circulars", blank=True
+    )
+    # The "Kính gửi" lines as printed; composed from the recipients when left empty.
+    recipients_text = models.TextField(_("'To' lines"), blank=True)
+    copy_to = models.JSONField(_("copy to"), default=list, blank=True)
+    monitoring_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("monitoring unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="monitored_circulars",
+    )
+    ack_due_working_days = models.PositiveSmallIntegerField(_("working days to acknowledge"), default=2)
+    report_due_on = models.DateField(_("report due on"), null=True, blank=True)
+    urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="circulars_to_sign",
+    )
+    signer_title = models.CharField(_("signer title"), max_length=200, blank=True, help_text=_("One line per row."))
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("drafted by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    issued_year = models.PositiveSmallIntegerField(_("year of issue"), null=True, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="circulars/%Y/", blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    verification_code = models.CharField(_("verification code"), max_length=16, null=True, blank=True, unique=True)
+    search_text = models.TextField(editable=False, default="")
+
+    objects = CircularQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("circular")
+        verbose_name_plural = _("circulars")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issued_year", "number"],
+                condition=Q(number__isnull=False),
+                name="circular_one_number_per_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "returned", "approved"])
+                | Q(status="withdrawn")
+                | (Q(number__isnull=False) & Q(issued_on__isnull=False) & ~Q(sha256="")),
+                name="circular_issued_has_number_date_and_hash",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference or _('Draft')} – {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        """"15/UBND-TH" once issued, empty before."""
+        return f"{self.number}/{self.notation}" if self.number else ""
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+    @property
+    def is_issued(self) -> bool:
+        return self.number is not None
+
+    @property
+    def signer_title_lines(self) -> list[str]:
+        return [line.strip() for line in self.signer_title.splitlines() if line.strip()]
+
+    def save(self, *args, **kwargs):
+        from django.utils.html import strip_tags
+
+        self.search_text = fold(f"{self.reference} {self.subject} {strip_tags(self.body)}")
+        super().save(*args, **kwargs)
+
+
+class ActionItem(models.Model):
+    """One directive each recipient unit must report on (the dashes under point 1)."""
+
+    circular = models.ForeignKey(Circular, on_delete=models.CASCADE, related_name="action_items")
+    position = models.PositiveSmallIntegerField(_("position"))
+    text = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["circular", "position"]
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        constraints = [
+            models.UniqueConstraint(fields=["circular", "position"], name="action_item_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class CircularEvent(models.Model):
+    """Append-only history of a circular: who moved it from which state to which."""
+
+    circular = models.ForeignKey(Circular, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("action"), max_length=16)
+    from_status = models.CharField(_("from"), max_length=12, blank=True)
+    to_status = models.CharField(_("to"), max_length=12)
+    comment = models.TextField(_("comment"), blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("circular event")
+        verbose_name_plural = _("circular events")
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_status} → {self.to_status}"
+
+
+class Attachment(models.Model):
+    """A file that goes with an incoming dispatch or a circular. Stored under MEDIA_ROOT
+    with a generated name, served only through a view that checks access."""
+
+    incoming = models.ForeignKey(
+        IncomingDispatch, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    circular = models.ForeignKey(Circular, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments")
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(incoming__isnull=False) & Q(circular__isnull=True))
+                | (Q(incoming__isnull=True) & Q(circular__isnull=False)),
+                name="attachment_has_exactly_one_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name

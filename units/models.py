@@ -61,6 +61,8 @@ class Unit(models.Model):
         related_name="children",
     )
     email = models.EmailField(_("email"), blank=True)
+    # "Thuận Bắc" in "Thuận Bắc, ngày 15 tháng 10 năm 2024" on the documents the unit issues.
+    place_name = models.CharField(_("place name"), max_length=100, blank=True)
     active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
 

@@ -1,0 +1,49 @@
+"""From a Circular row to the printed document (circulars.pdf lays it out)."""
+
+from circulars.models import Circular
+from circulars.pdf import CircularDocument, render_circular_pdf
+
+
+def issuer_lines(circular: Circular) -> tuple[str, str]:
+    """The issuer block: ("", "ỦY BAN NHÂN DÂN\\nHUYỆN THUẬN BẮC") from the unit's name.
+
+    Decree 30 prints the issuing body in capitals; a People's Committee's name is split
+    after "Ủy ban nhân dân", as every committee prints it. The line above names the
+    managing body when the unit has one that issues too (a department under a committee)."""
+    unit = circular.issuing_unit
+    name = unit.name.upper()
+    for prefix in ("ỦY BAN NHÂN DÂN ", "UỶ BAN NHÂN DÂN "):
+        if name.startswith(prefix):
+            name = f"ỦY BAN NHÂN DÂN\n{name[len(prefix):]}"
+            break
+    parent = ""
+    if unit.parent_id and unit.kind != unit.Kind.PEOPLES_COMMITTEE:
+        parent = (unit.parent.short_name or unit.parent.name).upper()
+    return parent, name
+
+
+def circular_document(circular: Circular) -> CircularDocument:
+    from circulars.services import recipient_lines, verification_url
+
+    parent, name = issuer_lines(circular)
+    reference = f"Số: {circular.number}/{circular.notation}" if circular.number else f"Số:      /{circular.notation}"
+    return CircularDocument(
+        issuer_parent=parent,
+        issuer_name=name,
+        reference=reference,
+        subject=circular.subject,
+        place=circular.place_name or circular.issuing_unit.place_name,
+        issued_on=circular.issued_on,
+        recipients=recipient_lines(circular),
+        body_html=circular.body,
+        copy_to=list(circular.copy_to),
+        signer_title_lines=circular.signer_title_lines,
+        signer_name=circular.signer.get_full_name() if circular.signer_id else "",
+        verification_code=circular.verification_code,
+        verification_url=verification_url(circular.verification_code) if circular.verification_code else None,
+        draft=not circular.is_issued,
+    )
+
+
+def render_circular(circular: Circular) -> bytes:
+    return render_circular_pdf(circular_document(circular))

@@ -1,0 +1,459 @@
+"""Every write of the circulars app: registering dispatches, drafting, the signing
+lifecycle and issuing. Keyword-only functions, one transaction each, the event row written
+inside it. Views and the API call these; neither repeats their rules."""
+
+import datetime
+import hashlib
+import re
+import secrets
+
+import nh3
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from circulars.models import (
+    ActionItem,
+    Attachment,
+    Circular,
+    CircularEvent,
+    DocumentType,
+    IncomingDispatch,
+    NumberingRegister,
+    Urgency,
+)
+from portal.errors import Conflict, Forbidden, Invalid
+from portal.uploads import CheckedFile
+from units.models import Unit
+from units.roles import PortalRole, has_role
+
+# --- Rich text ----------------------------------------------------------------------
+
+ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "blockquote", "h3", "h4", "a"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+
+
+def sanitize_body(text: str) -> str:
+    """The body as safe HTML. Plain text is accepted too: blank lines separate
+    paragraphs and lines starting with "- " become a list, as clerks type them."""
+    text = (text or "").strip()
+    if not re.search(r"<[a-zA-Z/][^>]*>", text):
+        blocks = []
+        for block in re.split(r"\n\s*\n", text):
+            lines = [line.strip() for line in block.splitlines() if line.strip()]
+            if not lines:
+                continue
+            if all(line.startswith(("- ", "– ")) for line in lines):
+                items = "".join(f"<li>{escape(line[2:].strip())}</li>" for line in lines)
+                blocks.append(f"<ul>{items}</ul>")
+            else:
+                blocks.append("<p>" + "<br>".join(escape(line) for line in lines) + "</p>")
+        text = "".join(blocks)
+    return nh3.clean(
+        text, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"}
+    ).strip()
+
+
+def _clean_lines(lines) -> list[str]:
+    return [" ".join(str(line).split()) for line in (lines or []) if str(line).strip()]
+
+
+# --- Numbering ----------------------------------------------------------------------
+
+
+def take_number(kind: str, year: int) -> int:
+    """The next number of a register for a year. Call inside the transaction that uses it:
+    the register row stays locked until that transaction ends, and a rollback returns the
+    number (no gap)."""
+    NumberingRegister.objects.get_or_create(kind=kind, year=year)
+    register = NumberingRegister.objects.select_for_update().get(kind=kind, year=year)
+    register.last_number += 1
+    register.save(update_fields=["last_number"])
+    return register.last_number
+
+
+# --- Incoming register --------------------------------------------------------------
+
+
+def parse_reference(reference: str) -> tuple[str, str]:
+    """ "2980/STTTT-TTra" → ("2980", "STTTT-TTra"); the number part must be present."""
+    reference = " ".join((reference or "").split())
+    number, _sep, notation = reference.partition("/")
+    number, notation = number.strip(), notation.strip()
+    if not number:
+        raise Invalid(_("Write the reference as on the document, for example 2980/STTTT-TTra."))
+    return number, notation
+
+
+def _attach(files: list[CheckedFile], *, by, incoming=None, circular=None) -> None:
+    for checked in files:
+        attachment = Attachment(
+            incoming=incoming,
+            circular=circular,
+            original_name=checked.original_name,
+            content_type=checked.kind.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            uploaded_by=by,
+        )
+        attachment.file.save(checked.storage_name, ContentFile(checked.data), save=False)
+        attachment.save()
+
+
+def find_duplicate_incoming(*, issuer: str, reference: str, document_date) -> IncomingDispatch | None:
+    number, notation = parse_reference(reference)
+    return IncomingDispatch.objects.filter(
+        issuer__iexact=" ".join(issuer.split()), number=number, notation__iexact=notation, document_date=document_date
+    ).first()
+
+
+def register_incoming(
+    *,
+    by,
+    issuer: str,
+    reference: str,
+    document_date: datetime.date,
+    subject: str,
+    document_type: str = DocumentType.OFFICIAL_LETTER,
+    signer_name: str = "",
+    urgency: str = Urgency.NORMAL,
+    received_on: datetime.date | None = None,
+    due_on: datetime.date | None = None,
+    handled_by: str = "",
+    note: str = "",
+    files: list[CheckedFile] = (),
+) -> IncomingDispatch:
+    """Enter a received document in the incoming register with the next arrival number
+    of the year it arrived. The same document (issuer, reference, date) twice is refused."""
+    if not has_role(by, PortalRole.RECORDS_CLERK, PortalRole.ADMIN):
+        raise Forbidden(_("Only the records clerk registers incoming dispatches."))
+    received_on = received_on or timezone.localdate()
+    if received_on > timezone.localdate():
+        raise Invalid(_("The date received cannot be in the future."))
+    if document_date > received_on:
+        raise Invalid(_("A document cannot be dated after the day it was received."))
+    issuer = " ".join(issuer.split())
+    number, notation = parse_reference(reference)
+    existing = find_duplicate_incoming(issuer=issuer, reference=reference, document_date=document_date)
+    if existing:
+        raise Conflict(
+            _("This dispatch is already registered as arrival number %(n)s/%(y)s.")
+            % {"n": existing.arrival_number, "y": existing.arrival_year},
+            existing_id=existing.pk,
+        )
+    try:
+        with transaction.atomic():
+            dispatch = IncomingDispatch.objects.create(
+                arrival_year=received_on.year,
+                arrival_number=take_number(NumberingRegister.Kind.INCOMING, received_on.year),
+                issuer=issuer,
+                number=number,
+                notation=notation,
+                document_date=document_date,
+                document_type=document_type,
+                subject=" ".join(subject.split()),
+                signer_name=signer_name.strip(),
+                urgency=urgency,
+                received_on=received_on,
+                due_on=due_on,
+                handled_by=handled_by.strip(),
+                note=note.strip(),
+                registered_by=by,
+            )
+            _attach(list(files), by=by, incoming=dispatch)
+    except IntegrityError:
+        # Another clerk registered the same document a moment ago.
+        existing = find_duplicate_incoming(issuer=issuer, reference=reference, document_date=document_date)
+        if existing is None:
+            raise
+        raise Conflict(_("This dispatch was just registered by someone else."), existing_id=existing.pk) from None
+    return dispatch
+
+
+# --- Drafting -----------------------------------------------------------------------
+
+DRAFT_FIELDS = (
+    "document_type",
+    "subject",
+    "body",
+    "notation",
+    "recipients_text",
+    "copy_to",
+    "monitoring_unit",
+    "ack_due_working_days",
+    "report_due_on",
+    "urgency",
+    "signer",
+    "signer_title",
+)
+
+
+def default_issuing_unit() -> Unit:
+    """The top unit of the tree: the People's Committee that issues circulars."""
+    unit = Unit.objects.filter(parent__isnull=True, active=True).order_by("sort_order", "id").first()
+    if unit is None:
+        raise Invalid(_("No issuing body is set up yet: an administrator must create the units first."))
+    return unit
+
+
+def _check_draft_data(data: dict) -> None:
+    if not (data.get("subject") or "").strip():
+        raise Invalid(_("The subject (V/v …) is required."))
+    signer = data.get("signer")
+    if signer is not None and not has_role(signer, PortalRole.SIGNER):
+        raise Invalid(_("%(name)s cannot sign circulars.") % {"name": signer.get_full_name()})
+    days = data.get("ack_due_working_days")
+    if days is not None and not 0 < int(days) <= 60:
+        raise Invalid(_("The acknowledgement deadline must be between 1 and 60 working days."))
+
+
+def _apply_draft(
+    circular: Circular, data: dict, *, recipient_groups, recipient_units, action_items, in_response_to
+) -> None:
+    for field in DRAFT_FIELDS:
+        if field in data:
+            setattr(circular, field, data[field])
+    circular.subject = " ".join(circular.subject.split())
+    circular.body = sanitize_body(circular.body)
+    circular.copy_to = _clean_lines(circular.copy_to)
+    circular.notation = circular.notation.strip() or "UBND-TH"
+    circular.save()
+    if recipient_groups is not None:
+        circular.recipient_groups.set(recipient_groups)
+    if recipient_units is not None:
+        circular.recipient_units.set(recipient_units)
+    if in_response_to is not None:
+        circular.in_response_to.set(in_response_to)
+    if action_items is not None:
+        circular.action_items.all().delete()
+        ActionItem.objects.bulk_create(
+            ActionItem(circular=circular, position=i, text=text)
+            for i, text in enumerate(_clean_lines(action_items), start=1)
+        )
+
+
+def _event(circular: Circular, *, by, action: str, from_status: str, comment: str = "") -> None:
+    CircularEvent.objects.create(
+        circular=circular, actor=by, action=action, from_status=from_status, to_status=circular.status, comment=comment
+    )
+
+
+def create_draft(
+    *,
+    by,
+    data: dict,
+    recipient_groups=(),
+    recipient_units=(),
+    action_items=(),
+    in_response_to=(),
+    files: list[CheckedFile] = (),
+) -> Circular:
+    if not has_role(by, PortalRole.DRAFTER, PortalRole.ADMIN):
+        raise Forbidden(_("Only drafters write circulars."))
+    _check_draft_data(data)
+    with transaction.atomic():
+        issuing_unit = data.get("issuing_unit") or default_issuing_unit()
+        circular = Circular(created_by=by, issuing_unit=issuing_unit, place_name=issuing_unit.place_name)
+        _apply_draft(
+            circular,
+            data,
+            recipient_groups=list(recipient_groups),
+            recipient_units=list(recipient_units),
+            action_items=list(action_items),
+            in_response_to=list(in_response_to),
+        )
+        _attach(list(files), by=by, circular=circular)
+        _event(circular, by=by, action="create", from_status="")
+    return circular
+
+
+def update_draft(
+    *,
+    circular: Circular,
+    by,
+    data: dict,
+    recipient_groups=None,
+    recipient_units=None,
+    action_items=None,
+    in_response_to=None,
+    files: list[CheckedFile] = (),
+) -> Circular:
+    if not has_role(by, PortalRole.DRAFTER, PortalRole.ADMIN):
+        raise Forbidden(_("Only drafters edit circulars."))
+    _check_draft_data({"subject": circular.subject, **data})
+    with transaction.atomic():
+        circular = Circular.objects.select_for_update().get(pk=circular.pk)
+        if not circular.is_editable:
+            raise Conflict(
+                _("A circular that is “%(status)s” can no longer be edited.") % {"status": circular.get_status_display()}
+            )
+        _apply_draft(
+            circular,
+            data,
+            recipient_groups=recipient_groups,
+            recipient_units=recipient_units,
+            action_items=action_items,
+            in_response_to=in_response_to,
+        )
+        _attach(list(files), by=by, circular=circular)
+        _event(circular, by=by, action="edit", from_status=circular.status)
+    return circular
+
+
+# --- Lifecycle ----------------------------------------------------------------------
+
+
+def _transition(circular: Circular, *, by, allowed_from, to: str, action: str, comment: str = "", **changes):
+    """Move a circular to ``to`` if its current state allows it; lock the row first so
+    that two people acting at once see each other's change."""
+    with transaction.atomic():
+        locked = Circular.objects.select_for_update().get(pk=circular.pk)
+        if locked.status not in allowed_from:
+            raise Conflict(
+                _("This circular is “%(status)s”; it cannot be %(action)s now.")
+                % {"status": locked.get_status_display(), "action": ACTION_WORDS[action]()}
+            )
+        from_status = locked.status
+        locked.status = to
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        locked.save()
+        _event(locked, by=by, action=action, from_status=from_status, comment=comment)
+    return locked
+
+
+ACTION_WORDS = {
+    "submit": lambda: _("submitted for signature"),
+    "approve": lambda: _("approved"),
+    "return": lambda: _("returned"),
+    "issue": lambda: _("issued"),
+    "withdraw": lambda: _("withdrawn"),
+}
+
+
+def submit(*, circular: Circular, by) -> Circular:
+    if not has_role(by, PortalRole.DRAFTER, PortalRole.ADMIN):
+        raise Forbidden(_("Only drafters submit circulars for signature."))
+    if circular.signer_id is None:
+        raise Invalid(_("Choose who signs the circular before submitting it."))
+    if not circular.recipient_groups.exists() and not circular.recipient_units.exists():
+        raise Invalid(_("Choose at least one recipient before submitting."))
+    return _transition(circular, by=by, allowed_from=Circular.EDITABLE, to=Circular.Status.SUBMITTED, action="submit")
+
+
+def approve(*, circular: Circular, by) -> Circular:
+    if not has_role(by, PortalRole.SIGNER):
+        raise Forbidden(_("Only a signer approves circulars."))
+    return _transition(circular, by=by, allowed_from=[Circular.Status.SUBMITTED], to=Circular.Status.APPROVED, action="approve")
+
+
+def return_to_drafter(*, circular: Circular, by, comment: str) -> Circular:
+    if not has_role(by, PortalRole.SIGNER):
+        raise Forbidden(_("Only a signer returns circulars."))
+    comment = (comment or "").strip()
+    if not comment:
+        raise Invalid(_("Say what must change: the comment is required."))
+    return _transition(
+        circular,
+        by=by,
+        allowed_from=[Circular.Status.SUBMITTED, Circular.Status.APPROVED],
+        to=Circular.Status.RETURNED,
+        action="return",
+        comment=comment,
+    )
+
+
+def withdraw(*, circular: Circular, by, reason: str = "") -> Circular:
+    issued = circular.status in (Circular.Status.ISSUED, Circular.Status.DISTRIBUTED)
+    if issued and not has_role(by, PortalRole.SIGNER, PortalRole.ADMIN):
+        raise Forbidden(_("Only a signer withdraws an issued circular."))
+    if not issued and not has_role(by, PortalRole.DRAFTER, PortalRole.SIGNER, PortalRole.ADMIN):
+        raise Forbidden(_("Only drafters and signers withdraw circulars."))
+    allowed = [s for s in Circular.Status.values if s != Circular.Status.WITHDRAWN]
+    return _transition(
+        circular, by=by, allowed_from=allowed, to=Circular.Status.WITHDRAWN, action="withdraw", comment=reason
+    )
+
+
+VERIFICATION_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: read aloud over a phone
+
+
+def new_verification_code() -> str:
+    raw = "".join(secrets.choice(VERIFICATION_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def verification_url(code: str) -> str:
+    return f"{settings.SITE_URL}/verify/{code}"
+
+
+def issue(*, circular: Circular, by, issued_on: datetime.date | None = None) -> Circular:
+    """Give the circular the next number of the outgoing register of its year, date it,
+    render its PDF and freeze it. All in one transaction: a failure anywhere (the PDF
+    included) leaves the register as it was, with no gap."""
+    from circulars.documents import render_circular
+
+    if not has_role(by, PortalRole.RECORDS_CLERK, PortalRole.ADMIN):
+        raise Forbidden(_("Only the records clerk issues circulars."))
+    today = timezone.localdate()
+    issued_on = issued_on or today
+    if issued_on > today:
+        raise Invalid(_("The date of issue cannot be in the future."))
+    with transaction.atomic():
+        locked = Circular.objects.select_for_update().get(pk=circular.pk)
+        if locked.status != Circular.Status.APPROVED:
+            raise Conflict(
+                _("This circular is “%(status)s”; only an approved circular can be issued.")
+                % {"status": locked.get_status_display()}
+            )
+        number = take_number(NumberingRegister.Kind.OUTGOING, issued_on.year)
+        # Numbers follow dates in the register: an earlier date than the last issued one
+        # of the year would put the register out of order.
+        last = (
+            Circular.objects.filter(issued_year=issued_on.year, number__isnull=False)
+            .order_by("-number")
+            .values_list("issued_on", flat=True)
+            .first()
+        )
+        if last and issued_on < last:
+            raise Invalid(
+                _("The last circular of %(year)s was issued on %(date)s; a new one cannot be dated earlier.")
+                % {"year": issued_on.year, "date": last.strftime("%d/%m/%Y")}
+            )
+        locked.number = number
+        locked.issued_year = issued_on.year
+        locked.issued_on = issued_on
+        locked.issued_by = by
+        locked.issued_at = timezone.now()
+        locked.verification_code = new_verification_code()
+        pdf_bytes = render_circular(locked)
+        locked.sha256 = hashlib.sha256(pdf_bytes).hexdigest()
+        locked.status = Circular.Status.ISSUED
+        locked.pdf.save(f"{issued_on.year}-{number:05d}-{locked.verification_code}.pdf", ContentFile(pdf_bytes), save=False)
+        locked.save()
+        _event(locked, by=by, action="issue", from_status=Circular.Status.APPROVED)
+    return locked
+
+
+def recipient_lines(circular: Circular) -> list[str]:
+    """The "Kính gửi" lines: as typed, or the groups then the single units."""
+    if circular.recipients_text.strip():
+        return [line.strip() for line in circular.recipients_text.splitlines() if line.strip()]
+    names = [g.name for g in circular.recipient_groups.all()] + [u.name for u in circular.recipient_units.all()]
+    if len(names) <= 1:
+        return [f"{names[0]}." if names else ""]
+    return [f"{name};" for name in names[:-1]] + [f"{names[-1]}."]
+
+
+def expand_recipients(circular: Circular) -> list[Unit]:
+    """Every active unit the circular is addressed to, groups expanded, once each."""
+    return list(
+        Unit.objects.active()
+        .filter(Q(groups__in=circular.recipient_groups.all()) | Q(pk__in=circular.recipient_units.all()))
+        .distinct()
+        .order_by("sort_order", "name")
+    )

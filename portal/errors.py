@@ -1,0 +1,28 @@
+"""Domain errors that services raise and views turn into a clear message.
+
+``Conflict`` is a step the current state does not allow (HTTP 409); ``Forbidden`` is a
+step the user's role does not allow (HTTP 403). Their text is for people: it says why.
+"""
+
+
+class DomainError(Exception):
+    status_code = 400
+
+    def __init__(self, message, **extra):
+        super().__init__(message)
+        self.message = message
+        self.extra = extra
+
+
+class Conflict(DomainError):
+    status_code = 409
+
+
+class Forbidden(DomainError):
+    status_code = 403
+
+
+class Invalid(DomainError):
+    """Input that passed the form but breaks a business rule (a future date, say)."""
+
+    status_code = 400

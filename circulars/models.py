@@ -130,13 +130,13 @@ class IncomingDispatch(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} ({self.issuer})"
 
-    @property
-    def reference(self) -> str:
-        return f"{self.number}/{self.notation}" if self.notation else self.number
-
     def save(self, *args, **kwargs):
         self.search_text = fold(f"{self.reference} {self.issuer} {self.subject}")
         super().save(*args, **kwargs)
+
+    @property
+    def reference(self) -> str:
+        return f"{self.number}/{self.notation}" if self.notation else self.number
 
 
 class CircularQuerySet(models.QuerySet):
@@ -287,9 +287,15 @@ class Circular(models.Model):
     def __str__(self) -> str:
         return f"{self.reference or _('Draft')} – {self.subject}"
 
+    def save(self, *args, **kwargs):
+        from django.utils.html import strip_tags
+
+        self.search_text = fold(f"{self.reference} {self.subject} {strip_tags(self.body)}")
+        super().save(*args, **kwargs)
+
     @property
     def reference(self) -> str:
-        """"15/UBND-TH" once issued, empty before."""
+        """ "15/UBND-TH" once issued, empty before."""
         return f"{self.number}/{self.notation}" if self.number else ""
 
     @property
@@ -303,12 +309,6 @@ class Circular(models.Model):
     @property
     def signer_title_lines(self) -> list[str]:
         return [line.strip() for line in self.signer_title.splitlines() if line.strip()]
-
-    def save(self, *args, **kwargs):
-        from django.utils.html import strip_tags
-
-        self.search_text = fold(f"{self.reference} {self.subject} {strip_tags(self.body)}")
-        super().save(*args, **kwargs)
 
 
 class ActionItem(models.Model):

@@ -35,13 +35,15 @@ from units.roles import PortalRole, has_role
 
 ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "blockquote", "h3", "h4", "a"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+# Text that contains one of these tags is taken as HTML; anything else as plain text.
+HTML_TAG = re.compile(r"</?(p|br|strong|b|em|i|u|ul|ol|li|blockquote|h[1-6]|a|div|span|table|script|img)\b", re.I)
 
 
 def sanitize_body(text: str) -> str:
     """The body as safe HTML. Plain text is accepted too: blank lines separate
     paragraphs and lines starting with "- " become a list, as clerks type them."""
     text = (text or "").strip()
-    if not re.search(r"<[a-zA-Z/][^>]*>", text):
+    if not HTML_TAG.search(text):
         blocks = []
         for block in re.split(r"\n\s*\n", text):
             lines = [line.strip() for line in block.splitlines() if line.strip()]
@@ -289,7 +291,8 @@ def update_draft(
         circular = Circular.objects.select_for_update().get(pk=circular.pk)
         if not circular.is_editable:
             raise Conflict(
-                _("A circular that is “%(status)s” can no longer be edited.") % {"status": circular.get_status_display()}
+                _("A circular that is “%(status)s” can no longer be edited.")
+                % {"status": circular.get_status_display()}
             )
         _apply_draft(
             circular,
@@ -348,7 +351,9 @@ def submit(*, circular: Circular, by) -> Circular:
 def approve(*, circular: Circular, by) -> Circular:
     if not has_role(by, PortalRole.SIGNER):
         raise Forbidden(_("Only a signer approves circulars."))
-    return _transition(circular, by=by, allowed_from=[Circular.Status.SUBMITTED], to=Circular.Status.APPROVED, action="approve")
+    return _transition(
+        circular, by=by, allowed_from=[Circular.Status.SUBMITTED], to=Circular.Status.APPROVED, action="approve"
+    )
 
 
 def return_to_drafter(*, circular: Circular, by, comment: str) -> Circular:
@@ -433,7 +438,9 @@ def issue(*, circular: Circular, by, issued_on: datetime.date | None = None) -> 
         pdf_bytes = render_circular(locked)
         locked.sha256 = hashlib.sha256(pdf_bytes).hexdigest()
         locked.status = Circular.Status.ISSUED
-        locked.pdf.save(f"{issued_on.year}-{number:05d}-{locked.verification_code}.pdf", ContentFile(pdf_bytes), save=False)
+        locked.pdf.save(
+            f"{issued_on.year}-{number:05d}-{locked.verification_code}.pdf", ContentFile(pdf_bytes), save=False
+        )
         locked.save()
         _event(locked, by=by, action="issue", from_status=Circular.Status.APPROVED)
     return locked

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularJSONAPIView
 
+from circulars import api as circulars_api
 from portal import api, views
 from portal.forms import LoginForm
 from units import api as units_api
@@ -13,6 +14,16 @@ api_v1 = [
     path("me", api.MeView.as_view(), name="api-me"),
     path("units/", units_api.UnitList.as_view(), name="api-units"),
     path("unit-groups/", units_api.UnitGroupList.as_view(), name="api-unit-groups"),
+    path("incoming/", circulars_api.IncomingListCreate.as_view(), name="api-incoming"),
+    path("circulars/", circulars_api.CircularListCreate.as_view(), name="api-circulars"),
+    path("circulars/<int:pk>/", circulars_api.CircularDetail.as_view(), name="api-circular"),
+    path("circulars/<int:pk>/submit", circulars_api.CircularSubmit.as_view(), name="api-circular-submit"),
+    path("circulars/<int:pk>/approve", circulars_api.CircularApprove.as_view(), name="api-circular-approve"),
+    path("circulars/<int:pk>/return", circulars_api.CircularReturn.as_view(), name="api-circular-return"),
+    path("circulars/<int:pk>/withdraw", circulars_api.CircularWithdraw.as_view(), name="api-circular-withdraw"),
+    path("circulars/<int:pk>/issue", circulars_api.CircularIssue.as_view(), name="api-circular-issue"),
+    path("circulars/<int:pk>/pdf", circulars_api.CircularPdf.as_view(), name="api-circular-pdf"),
+    path("verify/<str:code>", circulars_api.VerifyView.as_view(), name="api-verify"),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema"),
 ]
 

@@ -62,6 +62,7 @@ def _unit(code, name, short_name, kind, parent, order):
             "kind": kind,
             "parent": parent,
             "email": f"{code}@{EMAIL_DOMAIN}",
+            "place_name": "Thuận Bắc",
             "active": True,
             "sort_order": order,
         },

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from portal.demo.circular import seed_circular
 from portal.demo.organisation import DEMO_PASSWORD, STAFF, seed_organisation
 
 
@@ -8,7 +9,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         counts = seed_organisation()
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {counts['units']} units, {counts['groups']} groups."))
+        circular = seed_circular()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {counts['units']} units, {counts['groups']} groups, "
+                f"circular {circular.reference} ({circular.get_status_display()})."
+            )
+        )
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username, full_name, _title, role, unit in STAFF:
             where = f", unit {unit}" if unit else ""

@@ -1,0 +1,197 @@
+"""The circulars API: the same services as the pages, in JSON."""
+
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from circulars import services
+from circulars.access import get_circular_for_user
+from circulars.models import Circular, IncomingDispatch
+from circulars.serializers import (
+    CircularListSerializer,
+    CircularSerializer,
+    CircularWriteSerializer,
+    CommentSerializer,
+    IncomingCreateSerializer,
+    IncomingSerializer,
+    IssuedSerializer,
+    IssueSerializer,
+    VerificationSerializer,
+)
+from portal.uploads import ATTACHMENT_KINDS, check_upload
+from units.roles import PortalRole, has_role
+
+Q_PARAM = OpenApiParameter("q", str, description="Words to find; diacritics and case are ignored")
+
+
+class IncomingListCreate(generics.GenericAPIView):
+    serializer_class = IncomingSerializer
+
+    def get_queryset(self):
+        if not has_role(
+            self.request.user, PortalRole.RECORDS_CLERK, PortalRole.DRAFTER, PortalRole.SIGNER, PortalRole.ADMIN
+        ):
+            raise PermissionDenied(_("The incoming register is kept by the records office."))
+        qs = IncomingDispatch.objects.for_user(self.request.user)
+        if q := self.request.query_params.get("q"):
+            qs = qs.search(q)
+        return qs
+
+    @extend_schema(parameters=[Q_PARAM])
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(IncomingSerializer(page, many=True).data)
+
+    @extend_schema(
+        request={"application/json": IncomingCreateSerializer, "multipart/form-data": IncomingCreateSerializer},
+        responses={201: IncomingSerializer},
+    )
+    def post(self, request):
+        data = IncomingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        fields.pop("file", None)
+        files = [check_upload(f, allowed=ATTACHMENT_KINDS) for f in request.FILES.getlist("file")]
+        dispatch = services.register_incoming(by=request.user, files=files, **fields)
+        return Response(IncomingSerializer(dispatch).data, status=status.HTTP_201_CREATED)
+
+
+class CircularListCreate(generics.GenericAPIView):
+    serializer_class = CircularListSerializer
+
+    def get_queryset(self):
+        qs = Circular.objects.for_user(self.request.user)
+        if q := self.request.query_params.get("q"):
+            qs = qs.search(q)
+        if state := self.request.query_params.get("status"):
+            qs = qs.filter(status=state)
+        return qs.order_by("-created_at", "-id")
+
+    @extend_schema(parameters=[Q_PARAM, OpenApiParameter("status", str)])
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(CircularListSerializer(page, many=True).data)
+
+    @extend_schema(request=CircularWriteSerializer, responses={201: CircularSerializer})
+    def post(self, request):
+        data = CircularWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        relations = {
+            name: fields.pop(name) for name in ("recipient_groups", "recipient_units", "action_items", "in_response_to")
+        }
+        circular = services.create_draft(by=request.user, data=fields, **relations)
+        return Response(CircularSerializer(circular).data, status=status.HTTP_201_CREATED)
+
+
+class CircularDetail(APIView):
+    @extend_schema(responses=CircularSerializer)
+    def get(self, request, pk):
+        circular = get_circular_for_user(request.user, pk)
+        return Response(CircularSerializer(circular).data)
+
+
+class _Transition(APIView):
+    request_serializer = None
+
+    def act(self, circular, request, data):
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        circular = get_circular_for_user(request.user, pk)
+        data = {}
+        if self.request_serializer is not None:
+            serializer = self.request_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+        circular = self.act(circular, request, data)
+        return Response(self.response_serializer(circular).data)
+
+    response_serializer = CircularSerializer
+
+
+@extend_schema(request=None, responses=CircularSerializer)
+class CircularSubmit(_Transition):
+    def act(self, circular, request, data):
+        return services.submit(circular=circular, by=request.user)
+
+
+@extend_schema(request=None, responses=CircularSerializer)
+class CircularApprove(_Transition):
+    def act(self, circular, request, data):
+        return services.approve(circular=circular, by=request.user)
+
+
+@extend_schema(request=CommentSerializer, responses=CircularSerializer)
+class CircularReturn(_Transition):
+    request_serializer = CommentSerializer
+
+    def act(self, circular, request, data):
+        return services.return_to_drafter(circular=circular, by=request.user, comment=data["comment"])
+
+
+@extend_schema(request=CommentSerializer, responses=CircularSerializer)
+class CircularWithdraw(_Transition):
+    request_serializer = CommentSerializer
+
+    def act(self, circular, request, data):
+        return services.withdraw(circular=circular, by=request.user, reason=data["comment"])
+
+
+@extend_schema(request=IssueSerializer, responses=IssuedSerializer)
+class CircularIssue(_Transition):
+    request_serializer = IssueSerializer
+    response_serializer = IssuedSerializer
+
+    def act(self, circular, request, data):
+        return services.issue(circular=circular, by=request.user, issued_on=data.get("issued_on"))
+
+
+class CircularPdf(APIView):
+    """The issued PDF as frozen at issue; before issue, a fresh draft preview."""
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, pk):
+        from circulars.documents import render_circular
+
+        circular = get_circular_for_user(request.user, pk)
+        if circular.pdf:
+            return FileResponse(circular.pdf.open("rb"), content_type="application/pdf")
+        return HttpResponse(render_circular(circular), content_type="application/pdf")
+
+
+class VerifyView(APIView):
+    """Public: is there an issued circular with this verification code, and what is it?"""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "public"
+
+    @extend_schema(
+        responses={200: VerificationSerializer, 404: inline_serializer("NotFound", {"detail": serializers.CharField()})}
+    )
+    def get(self, request, code):
+        circular = get_object_or_404(
+            Circular.objects.filter(number__isnull=False).select_related("issuing_unit", "signer"),
+            verification_code__iexact=code.strip(),
+        )
+        return Response(
+            {
+                "reference": circular.reference,
+                "issued_on": circular.issued_on,
+                "issuer": circular.issuing_unit.name,
+                "subject": circular.subject,
+                "signer": circular.signer.get_full_name() if circular.signer_id else "",
+                "sha256": circular.sha256,
+                "status": circular.status,
+            }
+        )

@@ -1,0 +1,161 @@
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from circulars.models import ActionItem, Circular, DocumentType, IncomingDispatch, Urgency
+from units.models import Unit, UnitGroup
+
+
+class IncomingCreateSerializer(serializers.Serializer):
+    issuer = serializers.CharField(max_length=255)
+    reference = serializers.CharField(max_length=100, help_text="As written, e.g. 2980/STTTT-TTra")
+    document_date = serializers.DateField()
+    document_type = serializers.ChoiceField(choices=DocumentType.choices, default=DocumentType.OFFICIAL_LETTER)
+    subject = serializers.CharField(max_length=500)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+    signer_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    received_on = serializers.DateField(required=False, allow_null=True, default=None)
+    due_on = serializers.DateField(required=False, allow_null=True, default=None)
+    handled_by = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    file = serializers.FileField(required=False, help_text="Multipart only: the scanned document")
+
+
+class IncomingSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = IncomingDispatch
+        fields = [
+            "id",
+            "arrival_number",
+            "arrival_year",
+            "issuer",
+            "reference",
+            "number",
+            "notation",
+            "document_date",
+            "document_type",
+            "subject",
+            "signer_name",
+            "urgency",
+            "received_on",
+            "due_on",
+            "handled_by",
+            "note",
+        ]
+
+
+class ActionItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ActionItem
+        fields = ["id", "text"]
+
+
+class CircularWriteSerializer(serializers.Serializer):
+    document_type = serializers.ChoiceField(choices=DocumentType.choices, default=DocumentType.OFFICIAL_LETTER)
+    subject = serializers.CharField(max_length=500)
+    body = serializers.CharField(required=False, allow_blank=True, default="")
+    notation = serializers.CharField(max_length=64, required=False, default="UBND-TH")
+    in_response_to = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=IncomingDispatch.objects.all(), required=False, default=list
+    )
+    recipient_groups = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=UnitGroup.objects.all(), required=False, default=list
+    )
+    recipient_units = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Unit.objects.active(), required=False, default=list
+    )
+    recipients_text = serializers.CharField(required=False, allow_blank=True, default="")
+    copy_to = serializers.ListField(child=serializers.CharField(max_length=300), required=False, default=list)
+    action_items = serializers.ListField(child=serializers.CharField(max_length=2000), required=False, default=list)
+    monitoring_unit = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.active(), required=False, allow_null=True, default=None
+    )
+    ack_due_working_days = serializers.IntegerField(min_value=1, max_value=60, required=False, default=2)
+    report_due_on = serializers.DateField(required=False, allow_null=True, default=None)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+    signer = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=get_user_model().objects.filter(groups__name="signer", is_active=True),
+        required=False,
+        allow_null=True,
+        default=None,
+        error_messages={"does_not_exist": _("No signer has the username “{value}”.")},
+    )
+    signer_title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class CircularSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    action_items = ActionItemSerializer(many=True, read_only=True)
+    signer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    issuer = serializers.CharField(source="issuing_unit.name", read_only=True)
+    in_response_to = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    recipient_groups = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    recipient_units = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Circular
+        fields = [
+            "id",
+            "status",
+            "reference",
+            "number",
+            "notation",
+            "document_type",
+            "subject",
+            "body",
+            "issuer",
+            "in_response_to",
+            "recipient_groups",
+            "recipient_units",
+            "recipients_text",
+            "copy_to",
+            "action_items",
+            "monitoring_unit",
+            "ack_due_working_days",
+            "report_due_on",
+            "urgency",
+            "signer",
+            "signer_title",
+            "issued_on",
+            "sha256",
+            "verification_code",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class CircularListSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Circular
+        fields = ["id", "status", "reference", "document_type", "subject", "urgency", "issued_on", "created_at"]
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class IssueSerializer(serializers.Serializer):
+    issued_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class IssuedSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Circular
+        fields = ["id", "status", "number", "reference", "issued_on", "sha256", "verification_code"]
+
+
+class VerificationSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    issued_on = serializers.DateField()
+    issuer = serializers.CharField()
+    subject = serializers.CharField()
+    signer = serializers.CharField()
+    sha256 = serializers.CharField()
+    status = serializers.CharField()

@@ -1,0 +1,33 @@
+"""Small builders for circulars in a given state, through the real services."""
+
+import datetime
+
+from circulars import services
+
+
+def draft_circular(drafter, *, signer, groups=(), units=(), subject="V/v cảnh báo giả mạo", **data):
+    return services.create_draft(
+        by=drafter,
+        data={
+            "subject": subject,
+            "body": "Đề nghị các đơn vị triển khai.\n\n- Thông báo đến cán bộ\n- Lưu bằng chứng",
+            "signer": signer,
+            "signer_title": "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH",
+            "copy_to": ["Như trên;", "Lưu: VT."],
+            **data,
+        },
+        recipient_groups=list(groups),
+        recipient_units=list(units),
+        action_items=["Thông báo đến toàn thể cán bộ", "Lưu lại bằng chứng"],
+    )
+
+
+def approved_circular(drafter, signer, **kwargs):
+    circular = draft_circular(drafter, signer=signer, **kwargs)
+    services.submit(circular=circular, by=drafter)
+    return services.approve(circular=circular, by=signer)
+
+
+def issued_circular(drafter, signer, records_clerk, *, issued_on: datetime.date | None = None, **kwargs):
+    circular = approved_circular(drafter, signer, **kwargs)
+    return services.issue(circular=circular, by=records_clerk, issued_on=issued_on)

@@ -33,9 +33,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             ("units", "membership"),
             ("units", "user"),
             ("auth", "group"),
+            ("circulars", "incomingdispatch"),
+            ("circulars", "circular"),
         ]
         for action in ("add", "change", "delete", "view")
-    ],
+    ]
+    + ["circulars.view_circularevent", "circulars.view_numberingregister"],
 }
 
 

@@ -1,0 +1,104 @@
+from django.contrib import admin
+
+from circulars.models import ActionItem, Attachment, Circular, CircularEvent, IncomingDispatch, NumberingRegister
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ["original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ActionItemInline(admin.TabularInline):
+    model = ActionItem
+    extra = 0
+
+
+class EventInline(admin.TabularInline):
+    model = CircularEvent
+    extra = 0
+    fields = ["at", "actor", "action", "from_status", "to_status", "comment"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IncomingDispatch)
+class IncomingDispatchAdmin(admin.ModelAdmin):
+    list_display = ["arrival_number", "arrival_year", "issuer", "reference", "document_date", "subject", "urgency"]
+    list_filter = ["arrival_year", "document_type", "urgency"]
+    search_fields = ["search_text"]
+    readonly_fields = ["arrival_number", "arrival_year", "registered_by", "registered_at"]
+    inlines = [AttachmentInline]
+
+
+@admin.register(Circular)
+class CircularAdmin(admin.ModelAdmin):
+    """Circulars change through the portal's lifecycle, which keeps their history; the
+    admin only shows them, and never edits an issued one."""
+
+    list_display = ["__str__", "status", "urgency", "issued_on", "signer"]
+    list_filter = ["status", "urgency", "document_type", "issued_year"]
+    search_fields = ["search_text"]
+    list_select_related = ["signer"]
+    inlines = [ActionItemInline, AttachmentInline, EventInline]
+    autocomplete_fields = ["recipient_units", "monitoring_unit", "issuing_unit"]
+    filter_horizontal = ["recipient_groups", "in_response_to"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ["status", "number", "issued_year", "issued_on", "issued_by", "issued_at", "pdf", "sha256"]
+        fixed += ["verification_code", "created_by"]
+        if obj is not None and not obj.is_editable:
+            return [f.name for f in obj._meta.concrete_fields if f.name != "id"] + [
+                "in_response_to",
+                "recipient_groups",
+                "recipient_units",
+            ]
+        return fixed
+
+    def get_inlines(self, request, obj):
+        if obj is not None and not obj.is_editable:
+            return [AttachmentInline, EventInline]
+        return self.inlines
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or obj.status == Circular.Status.DRAFT
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(CircularEvent)
+class CircularEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "circular", "actor", "action", "from_status", "to_status"]
+    list_select_related = ["circular", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NumberingRegister)
+class NumberingRegisterAdmin(admin.ModelAdmin):
+    list_display = ["kind", "year", "last_number"]
+    readonly_fields = ["kind", "year", "last_number"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from circulars.models import ActionItem, Attachment, Circular, CircularEvent, IncomingDispatch, NumberingRegister
+from circulars.models import (
+    ActionItem,
+    Attachment,
+    Circular,
+    CircularEvent,
+    IncomingDispatch,
+    NumberingRegister,
+    WorkingDayChange,
+)
 
 
 class AttachmentInline(admin.TabularInline):
@@ -102,3 +110,10 @@ class NumberingRegisterAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(WorkingDayChange)
+class WorkingDayChangeAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "note"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"

@@ -380,3 +380,24 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class WorkingDayChange(models.Model):
+    """A local change to the national calendar: an extra day off, or a weekend day worked
+    in exchange for a bridge holiday. The ``holidays`` package supplies the rest."""
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", _("Day off")
+        WORKING_DAY = "working_day", _("Working day")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("working-day change")
+        verbose_name_plural = _("working-day changes")
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.get_kind_display()}"

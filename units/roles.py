@@ -35,6 +35,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             ("auth", "group"),
             ("circulars", "incomingdispatch"),
             ("circulars", "circular"),
+            ("circulars", "workingdaychange"),
         ]
         for action in ("add", "change", "delete", "view")
     ]

@@ -1,0 +1,80 @@
+"""Vietnamese working days: Monday to Friday, less the public holidays of the ``holidays``
+package's Vietnam calendar, adjusted by the administrator's table of local changes.
+
+A period of "N ngày làm việc" counts from the day after the event (as the Civil Code
+counts periods), so its last day is always a working day. Every deadline in the portal is
+computed here.
+"""
+
+import datetime
+from functools import lru_cache
+
+import holidays
+
+
+@lru_cache(maxsize=32)
+def _national_holidays(year: int) -> frozenset[datetime.date]:
+    return frozenset(holidays.country_holidays("VN", years=year).keys())
+
+
+class Calendar:
+    """A calendar with the local changes of a date range read in one query."""
+
+    def __init__(self, changes: dict[datetime.date, str] | None = None):
+        self.changes = changes if changes is not None else {}
+
+    @classmethod
+    def load(cls, start: datetime.date, end: datetime.date) -> "Calendar":
+        from circulars.models import WorkingDayChange
+
+        rows = WorkingDayChange.objects.filter(date__range=(start, end)).values_list("date", "kind")
+        return cls(dict(rows))
+
+    def is_working_day(self, day: datetime.date) -> bool:
+        from circulars.models import WorkingDayChange
+
+        change = self.changes.get(day)
+        if change == WorkingDayChange.Kind.DAY_OFF:
+            return False
+        if change == WorkingDayChange.Kind.WORKING_DAY:
+            return True
+        return day.weekday() < 5 and day not in _national_holidays(day.year)
+
+    def add_working_days(self, start: datetime.date, days: int) -> datetime.date:
+        """The ``days``-th working day after ``start``."""
+        if days < 1:
+            raise ValueError("a period is at least one working day")
+        day, counted = start, 0
+        while counted < days:
+            day += datetime.timedelta(days=1)
+            if self.is_working_day(day):
+                counted += 1
+        return day
+
+    def working_days_between(self, start: datetime.date, end: datetime.date) -> int:
+        """Working days after ``start`` up to and including ``end`` (0 when end <= start)."""
+        count, day = 0, start
+        while day < end:
+            day += datetime.timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count
+
+
+# Long Tết and bridge holidays make 60 working days at most ~100 calendar days.
+_MARGIN = datetime.timedelta(days=120)
+
+
+def due_date(start: datetime.date, working_days: int) -> datetime.date:
+    """The deadline ``working_days`` working days after ``start``: the one function every
+    deadline uses."""
+    return Calendar.load(start, start + _MARGIN + datetime.timedelta(days=2 * working_days)).add_working_days(
+        start, working_days
+    )
+
+
+def working_days_late(due: datetime.date, on: datetime.date) -> int:
+    """How many working days ``on`` is past ``due`` (0 if not late)."""
+    if on <= due:
+        return 0
+    return Calendar.load(due, on).working_days_between(due, on)

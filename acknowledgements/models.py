@@ -1,1 +1,326 @@
-"""Deliveries, acknowledgements and implementation reports (built in the acknowledgements issue)."""
+"""Deliveries of issued circulars to units, their append-only history, implementation
+reports with evidence, in-portal notifications and the email outbox.
+
+A delivery moves sent → acknowledged → reported → accepted, with ``returned`` (the report
+was sent back; the unit reports again) and ``refused`` (not for this unit). Overdue is
+derived from the due dates, never stored.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from circulars.models import ActionItem, Circular
+from units.models import Unit
+from units.roles import PortalRole, has_role
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Deliveries a user may see: their units'; all of the circulars their units
+        monitor; every one for signers and administrators."""
+        if not user.is_authenticated:
+            return self.none()
+        if has_role(user, PortalRole.SIGNER, PortalRole.ADMIN):
+            return self
+        my_units = Unit.objects.filter(memberships__user=user).values("pk")
+        return self.filter(Q(unit__in=my_units) | Q(circular__monitoring_unit__in=my_units))
+
+    def for_units_of(self, user):
+        """Only the deliveries addressed to the user's own units (the inbox)."""
+        return self.filter(unit__memberships__user=user)
+
+    def live(self):
+        """Deliveries still in force: the circular has not been withdrawn."""
+        return self.exclude(circular__status=Circular.Status.WITHDRAWN)
+
+    def ack_overdue(self, on: datetime.date):
+        return self.live().filter(status=Delivery.Status.SENT, ack_due_on__lt=on)
+
+    def report_overdue(self, on: datetime.date):
+        return self.live().filter(status__in=Delivery.REPORT_OWED, report_due_on__isnull=False, report_due_on__lt=on)
+
+    def overdue(self, on: datetime.date):
+        return self.live().filter(
+            Q(status=Delivery.Status.SENT, ack_due_on__lt=on) | Q(status__in=Delivery.REPORT_OWED, report_due_on__lt=on)
+        )
+
+
+class Delivery(models.Model):
+    """One circular sent to one unit."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Sent")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        REPORTED = "reported", _("Reported")
+        RETURNED = "returned", _("Report returned")
+        ACCEPTED = "accepted", _("Report accepted")
+        REFUSED = "refused", _("Refused")
+
+    # National interconnection status codes (QCVN 102:2016): a mapping, not a migration,
+    # when the portal exchanges documents with other systems.
+    QCVN_STATUS = {
+        Status.SENT: "01",
+        Status.REFUSED: "02",
+        Status.ACKNOWLEDGED: "03",
+        Status.REPORTED: "05",
+        Status.RETURNED: "05",
+        Status.ACCEPTED: "06",
+    }
+    # States in which the unit still owes a report.
+    REPORT_OWED = (Status.SENT, Status.ACKNOWLEDGED, Status.RETURNED)
+
+    circular = models.ForeignKey(Circular, on_delete=models.PROTECT, related_name="deliveries")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="deliveries")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SENT)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    ack_due_on = models.DateField(_("acknowledge by"))
+    report_due_on = models.DateField(_("report by"), null=True, blank=True)
+    first_viewed_at = models.DateTimeField(_("first viewed at"), null=True, blank=True)
+    first_viewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    refused_at = models.DateTimeField(_("refused at"), null=True, blank=True)
+    refuse_reason = models.TextField(_("reason for refusal"), blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["circular", "unit"], name="delivery_one_per_circular_and_unit"),
+            models.CheckConstraint(
+                condition=Q(status="sent") | Q(status="refused") | Q(acknowledged_at__isnull=False),
+                name="delivery_acknowledged_before_later_steps",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["reported", "returned", "accepted"]) | Q(reported_at__isnull=False),
+                name="delivery_reported_has_reported_at",
+            ),
+        ]
+        indexes = [
+            # The inbox: a unit's deliveries, newest first.
+            models.Index(fields=["unit", "-sent_at"], name="delivery_inbox_idx"),
+            # The monitoring page and compliance counts of one circular.
+            models.Index(fields=["circular", "status"], name="delivery_circular_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.circular} → {self.unit}"
+
+    @property
+    def qcvn_status(self) -> str:
+        return self.QCVN_STATUS[self.status]
+
+    def is_ack_overdue(self, on: datetime.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.status == self.Status.SENT and self.ack_due_on < on
+
+    def is_report_overdue(self, on: datetime.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.status in self.REPORT_OWED and self.report_due_on is not None and self.report_due_on < on
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.circular.status != Circular.Status.WITHDRAWN and (self.is_ack_overdue() or self.is_report_overdue())
+
+
+class DeliveryEvent(models.Model):
+    """Append-only history of a delivery: one row per transition, written in the same
+    transaction as the change it records."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=16)
+    from_status = models.CharField(_("from"), max_length=12, blank=True)
+    to_status = models.CharField(_("to"), max_length=12)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("delivery event")
+        verbose_name_plural = _("delivery events")
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_status} → {self.to_status}"
+
+
+class ImplementationReport(models.Model):
+    """One version of a unit's implementation report. A returned report stays as it was;
+    the unit files a new version."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        ACCEPTED = "accepted", _("Accepted")
+        RETURNED = "returned", _("Returned")
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="reports")
+    version = models.PositiveSmallIntegerField(_("version"))
+    summary = models.TextField(_("summary"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
+
+    class Meta:
+        ordering = ["delivery", "-version"]
+        verbose_name = _("implementation report")
+        verbose_name_plural = _("implementation reports")
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "version"], name="report_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery} v{self.version}"
+
+
+class ReportItem(models.Model):
+    """What the unit did about one action item."""
+
+    class Status(models.TextChoices):
+        DONE = "done", _("Done")
+        IN_PROGRESS = "in_progress", _("In progress")
+        NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+    report = models.ForeignKey(ImplementationReport, on_delete=models.CASCADE, related_name="items")
+    action_item = models.ForeignKey(ActionItem, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["report", "action_item__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "action_item"], name="report_item_once_per_action_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action_item}: {self.get_status_display()}"
+
+
+class Evidence(models.Model):
+    """A file attached to a report: a document, a photo, a recording of a call."""
+
+    report = models.ForeignKey(ImplementationReport, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to="evidence/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A line in a user's bell: a new circular, a returned report, a reminder."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=24)
+    title = models.CharField(max_length=500)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The unread count in the navigation bar, on every page.
+            models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def link(self) -> str:
+        """Where the notification leads; a delivery's page unless it says otherwise."""
+        if self.url:
+            return self.url
+        if self.delivery_id:
+            from django.urls import reverse
+
+            return reverse("delivery-detail", args=[self.delivery_id])
+        return ""
+
+
+class OutboxEmailQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=OutboxEmail.Status.PENDING)
+
+
+class OutboxEmail(models.Model):
+    """An email to send, written in the transaction that decided to send it and sent by
+    Celery after commit. A broker outage delays it; the periodic drain sends it later."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    MAX_ATTEMPTS = 5
+
+    # Which email (see acknowledgements.emails) and about what; it is rendered when sent,
+    # so that writing a thousand rows in a distribution costs no template rendering.
+    kind = models.CharField(max_length=24)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    to = models.EmailField()
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, null=True, blank=True, related_name="emails")
+    report = models.ForeignKey(
+        "ImplementationReport", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # kind, about what and for whom: the same email is never queued twice.
+    key = models.CharField(max_length=200, unique=True)
+    subject = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    objects = OutboxEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            # The drain: pending rows whose time has come.
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="outbox_pending_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

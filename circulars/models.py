@@ -144,15 +144,15 @@ class CircularQuerySet(models.QuerySet):
         """Circulars a user may read.
 
         Records clerks, drafters, signers and administrators read every circular; a monitor
-        reads those their units monitor. (Recipient units gain read access through their
-        deliveries, in the acknowledgements app.)
+        reads those their units monitor; members of a unit read the circulars distributed
+        to it (through its deliveries, the acknowledgements app's rows), and nothing else.
         """
         if not user.is_authenticated:
             return self.none()
         if has_role(user, PortalRole.RECORDS_CLERK, PortalRole.DRAFTER, PortalRole.SIGNER, PortalRole.ADMIN):
             return self
         my_units = Unit.objects.filter(memberships__user=user).values("pk")
-        return self.filter(monitoring_unit__in=my_units)
+        return self.filter(Q(monitoring_unit__in=my_units) | Q(deliveries__unit__in=my_units)).distinct()
 
     def issued(self):
         return self.filter(status__in=[Circular.Status.ISSUED, Circular.Status.DISTRIBUTED])

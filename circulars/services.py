@@ -28,7 +28,7 @@ from circulars.models import (
 )
 from portal.errors import Conflict, Forbidden, Invalid
 from portal.uploads import CheckedFile
-from units.models import Unit
+from units.models import Unit, UnitGroup
 from units.roles import PortalRole, has_role
 
 # --- Rich text ----------------------------------------------------------------------
@@ -456,11 +456,14 @@ def recipient_lines(circular: Circular) -> list[str]:
     return [f"{name};" for name in names[:-1]] + [f"{names[-1]}."]
 
 
-def expand_recipients(circular: Circular) -> list[Unit]:
-    """Every active unit the circular is addressed to, groups expanded, once each."""
+def expand_recipient_ids(circular: Circular) -> list[int]:
+    """Every active unit the circular is addressed to, groups expanded, once each: one
+    query, whatever the number of units."""
+    in_groups = UnitGroup.units.through.objects.filter(unitgroup__circulars=circular).values("unit_id")
+    direct = Circular.recipient_units.through.objects.filter(circular=circular).values("unit_id")
     return list(
         Unit.objects.active()
-        .filter(Q(groups__in=circular.recipient_groups.all()) | Q(pk__in=circular.recipient_units.all()))
-        .distinct()
-        .order_by("sort_order", "name")
+        .filter(Q(pk__in=in_groups) | Q(pk__in=direct))
+        .order_by("sort_order", "name", "pk")
+        .values_list("pk", flat=True)
     )

@@ -179,7 +179,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Sends what the outbox still holds: mail queued while the broker was down, retries.
+    "drain-outbox": {"task": "acknowledgements.tasks.send_outbox", "schedule": 60.0},
+}
 
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "units.User"
@@ -227,6 +230,9 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# One-click acknowledgement links in emails stay valid this long (seconds).
+ACK_LINK_MAX_AGE = env_int("ACK_LINK_MAX_AGE", 14 * 24 * 60 * 60)
 
 # --- Email ----------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularJSONAPIView
 
+from acknowledgements import api as ack_api
 from circulars import api as circulars_api
 from portal import api, views
 from portal.forms import LoginForm
@@ -24,6 +25,15 @@ api_v1 = [
     path("circulars/<int:pk>/issue", circulars_api.CircularIssue.as_view(), name="api-circular-issue"),
     path("circulars/<int:pk>/pdf", circulars_api.CircularPdf.as_view(), name="api-circular-pdf"),
     path("verify/<str:code>", circulars_api.VerifyView.as_view(), name="api-verify"),
+    path("circulars/<int:pk>/distribute", ack_api.Distribute.as_view(), name="api-circular-distribute"),
+    path("circulars/<int:pk>/deliveries/", ack_api.CircularDeliveries.as_view(), name="api-circular-deliveries"),
+    path("inbox/", ack_api.Inbox.as_view(), name="api-inbox"),
+    path("deliveries/<int:pk>/", ack_api.DeliveryDetail.as_view(), name="api-delivery"),
+    path("deliveries/<int:pk>/acknowledge", ack_api.Acknowledge.as_view(), name="api-delivery-acknowledge"),
+    path("deliveries/<int:pk>/refuse", ack_api.Refuse.as_view(), name="api-delivery-refuse"),
+    path("deliveries/<int:pk>/reports", ack_api.SubmitReport.as_view(), name="api-delivery-reports"),
+    path("reports/<int:pk>/accept", ack_api.AcceptReport.as_view(), name="api-report-accept"),
+    path("reports/<int:pk>/return", ack_api.ReturnReport.as_view(), name="api-report-return"),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema"),
 ]
 
@@ -39,6 +49,7 @@ urlpatterns = [
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("circulars.urls")),
+    path("", include("acknowledgements.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

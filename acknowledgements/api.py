@@ -1,0 +1,135 @@
+"""The acknowledgements API: the same services as the pages, in JSON."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from acknowledgements import services
+from acknowledgements.access import get_delivery_for_user, get_report_for_user
+from acknowledgements.models import Delivery
+from acknowledgements.serializers import (
+    CommentSerializer,
+    DeliveryDetailSerializer,
+    InboxItemSerializer,
+    MonitorDeliverySerializer,
+    ReasonSerializer,
+    ReportInputSerializer,
+    ReportSerializer,
+)
+from circulars.access import get_circular_for_user
+from portal.uploads import EVIDENCE_KINDS, check_upload
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+class Distribute(APIView):
+    @extend_schema(request=None, responses=inline_serializer("Distributed", {"deliveries": serializers.IntegerField()}))
+    def post(self, request, pk):
+        circular = get_circular_for_user(request.user, pk)
+        return Response({"deliveries": services.distribute(circular=circular, by=request.user)})
+
+
+class CircularDeliveries(generics.ListAPIView):
+    """Every unit's delivery of one circular: for its monitoring office and signers."""
+
+    serializer_class = MonitorDeliverySerializer
+
+    def get_queryset(self):
+        circular = get_circular_for_user(self.request.user, self.kwargs["pk"])
+        if not services.is_monitor_of(self.request.user, circular):
+            raise PermissionDenied(_("Only the monitoring office of this circular and signers see all its deliveries."))
+        return circular.deliveries.select_related("unit").order_by("unit__sort_order", "unit__name", "id")
+
+
+class Inbox(generics.ListAPIView):
+    """Deliveries to the caller's units, newest first."""
+
+    serializer_class = InboxItemSerializer
+
+    def get_queryset(self):
+        qs = Delivery.objects.for_units_of(self.request.user).select_related("circular", "unit")
+        if state := self.request.query_params.get("status"):
+            qs = qs.filter(status=state)
+        return qs.order_by("-sent_at", "-id")
+
+    @extend_schema(parameters=[OpenApiParameter("status", str)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class DeliveryDetail(APIView):
+    @extend_schema(responses=DeliveryDetailSerializer)
+    def get(self, request, pk):
+        delivery = get_delivery_for_user(request.user, pk)
+        services.mark_viewed(delivery=delivery, by=request.user)
+        delivery = (
+            Delivery.objects.select_related("circular", "unit")
+            .prefetch_related("events__actor", "reports__items", "reports__evidence", "reports__submitted_by")
+            .get(pk=delivery.pk)
+        )
+        return Response(DeliveryDetailSerializer(delivery).data)
+
+
+class Acknowledge(APIView):
+    @extend_schema(request=None, responses=MonitorDeliverySerializer)
+    def post(self, request, pk):
+        delivery = get_delivery_for_user(request.user, pk)
+        delivery = services.acknowledge(delivery=delivery, by=request.user, ip=client_ip(request))
+        return Response(MonitorDeliverySerializer(delivery).data)
+
+
+class Refuse(APIView):
+    @extend_schema(request=ReasonSerializer, responses=MonitorDeliverySerializer)
+    def post(self, request, pk):
+        delivery = get_delivery_for_user(request.user, pk)
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        delivery = services.refuse(
+            delivery=delivery, by=request.user, reason=data.validated_data["reason"], ip=client_ip(request)
+        )
+        return Response(MonitorDeliverySerializer(delivery).data)
+
+
+class SubmitReport(APIView):
+    @extend_schema(
+        request={"application/json": ReportInputSerializer, "multipart/form-data": ReportInputSerializer},
+        responses={201: ReportSerializer},
+    )
+    def post(self, request, pk):
+        delivery = get_delivery_for_user(request.user, pk)
+        summary = request.data.get("summary", "")
+        items = services.parse_report_items(request.data.get("items", []))
+        files = [check_upload(f, allowed=EVIDENCE_KINDS) for f in request.FILES.getlist("files")]
+        report = services.submit_report(
+            delivery=delivery, by=request.user, summary=summary, items=items, files=files, ip=client_ip(request)
+        )
+        return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class AcceptReport(APIView):
+    @extend_schema(request=CommentSerializer, responses=ReportSerializer)
+    def post(self, request, pk):
+        report = get_report_for_user(request.user, pk)
+        data = CommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = services.accept_report(
+            report=report, by=request.user, comment=data.validated_data["comment"], ip=client_ip(request)
+        )
+        return Response(ReportSerializer(report).data)
+
+
+class ReturnReport(APIView):
+    @extend_schema(request=CommentSerializer, responses=ReportSerializer)
+    def post(self, request, pk):
+        report = get_report_for_user(request.user, pk)
+        data = CommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = services.return_report(
+            report=report, by=request.user, comment=data.validated_data["comment"], ip=client_ip(request)
+        )
+        return Response(ReportSerializer(report).data)

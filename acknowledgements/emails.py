@@ -1,0 +1,56 @@
+"""The emails, one function per kind, each with a subject, a text and an HTML template.
+Rendered at send time from the outbox row, in Vietnamese."""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import override
+
+from acknowledgements.links import ack_url
+from acknowledgements.models import OutboxEmail
+
+
+def _render(name: str, context: dict) -> tuple[str, str, str]:
+    with override("vi"):
+        subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
+        text = render_to_string(f"emails/{name}.txt", context)
+        html = render_to_string(f"emails/{name}.html", context)
+    return subject, text, html
+
+
+def new_delivery(row: OutboxEmail) -> tuple[str, str, str]:
+    delivery = row.delivery
+    return _render(
+        "new_delivery",
+        {
+            "user": row.user,
+            "delivery": delivery,
+            "circular": delivery.circular,
+            "unit": delivery.unit,
+            "action_items": list(delivery.circular.action_items.all()),
+            "ack_url": ack_url(user_id=row.user_id, delivery_id=delivery.pk),
+            "delivery_url": settings.SITE_URL + reverse("delivery-detail", args=[delivery.pk]),
+        },
+    )
+
+
+def report_returned(row: OutboxEmail) -> tuple[str, str, str]:
+    delivery = row.delivery
+    return _render(
+        "report_returned",
+        {
+            "user": row.user,
+            "delivery": delivery,
+            "circular": delivery.circular,
+            "unit": delivery.unit,
+            "report": row.report,
+            "delivery_url": settings.SITE_URL + reverse("delivery-detail", args=[delivery.pk]),
+        },
+    )
+
+
+RENDERERS = {"new_delivery": new_delivery, "report_returned": report_returned}
+
+
+def render(row: OutboxEmail) -> tuple[str, str, str]:
+    return RENDERERS[row.kind](row)

@@ -1,0 +1,118 @@
+"""Who is told what, in the portal and by email. Rows first (Notification, OutboxEmail),
+written in the caller's transaction; the emails are sent by Celery after commit."""
+
+import logging
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from acknowledgements.models import Delivery, ImplementationReport, Notification, OutboxEmail
+from units.models import Membership
+
+log = logging.getLogger(__name__)
+
+
+def _members(unit_ids):
+    """(unit_id, user) of the active members of these units: one query."""
+    return [
+        (m.unit_id, m.user)
+        for m in Membership.objects.filter(unit_id__in=list(unit_ids), user__is_active=True).select_related("user")
+    ]
+
+
+def queue_emails(rows: list[OutboxEmail]) -> None:
+    """Insert outbox rows (a row already queued under the same key is left alone) and
+    ask a worker to send them once the transaction commits."""
+    if not rows:
+        return
+    OutboxEmail.objects.bulk_create(rows, ignore_conflicts=True)
+    transaction.on_commit(kick_outbox)
+
+
+def kick_outbox() -> None:
+    """Wake the sender. If the broker is down the rows wait; the periodic drain sends them."""
+    from acknowledgements.tasks import send_outbox
+
+    try:
+        send_outbox.delay()
+    except Exception:  # kombu raises many kinds when the broker is unreachable
+        log.warning("broker unreachable: outbox emails wait for the periodic drain", exc_info=True)
+
+
+def new_deliveries(*, circular, sent_at) -> None:
+    """Tell every member of each unit that just received the circular: a line in their
+    bell and an email with a one-click acknowledgement link. Two statements, whatever the
+    number of units."""
+    from acknowledgements import fanout
+
+    with override("vi"):
+        title = _("New circular %(ref)s: %(subject)s") % {"ref": circular.reference, "subject": circular.subject}
+    fanout.insert_notifications(circular_id=circular.pk, sent_at=sent_at, title=title)
+    if fanout.insert_emails(circular_id=circular.pk, sent_at=sent_at):
+        transaction.on_commit(kick_outbox)
+
+
+def _notify_monitors(delivery: Delivery, *, kind: str, title: str) -> None:
+    circular = delivery.circular
+    if circular.monitoring_unit_id is None:
+        return
+    url = reverse("delivery-detail", args=[delivery.pk])
+    Notification.objects.bulk_create(
+        Notification(user=user, delivery=delivery, kind=kind, title=title[:500], url=url)
+        for _unit, user in _members([circular.monitoring_unit_id])
+    )
+
+
+def delivery_refused(delivery: Delivery) -> None:
+    with override("vi"):
+        title = _("%(unit)s refused circular %(ref)s: %(reason)s") % {
+            "unit": delivery.unit.name,
+            "ref": delivery.circular.reference,
+            "reason": delivery.refuse_reason,
+        }
+    _notify_monitors(delivery, kind="refused", title=title)
+
+
+def report_submitted(report: ImplementationReport) -> None:
+    delivery = report.delivery
+    with override("vi"):
+        title = _("%(unit)s reported on circular %(ref)s (version %(v)d)") % {
+            "unit": delivery.unit.name,
+            "ref": delivery.circular.reference,
+            "v": report.version,
+        }
+    _notify_monitors(delivery, kind="report_submitted", title=title)
+
+
+def report_reviewed(report: ImplementationReport, delivery: Delivery) -> None:
+    """Tell the unit that its report was accepted or returned; a return also by email."""
+    returned = report.status == ImplementationReport.Status.RETURNED
+    with override("vi"):
+        if returned:
+            title = _("Your report on circular %(ref)s was returned: %(comment)s")
+        else:
+            title = _("Your report on circular %(ref)s was accepted")
+        title = title % {"ref": delivery.circular.reference, "comment": report.review_comment}
+    url = reverse("delivery-detail", args=[delivery.pk])
+    kind = "report_returned" if returned else "report_accepted"
+    members = _members([delivery.unit_id])
+    Notification.objects.bulk_create(
+        Notification(user=user, delivery=delivery, kind=kind, title=title[:500], url=url) for _u, user in members
+    )
+    if returned:
+        queue_emails(
+            [
+                OutboxEmail(
+                    kind=kind,
+                    user=user,
+                    to=user.email,
+                    delivery=delivery,
+                    report=report,
+                    key=f"{kind}:{report.pk}:{user.pk}",
+                )
+                for _u, user in members
+                if user.email
+            ]
+        )

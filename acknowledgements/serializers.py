@@ -1,0 +1,134 @@
+from rest_framework import serializers
+
+from acknowledgements.models import Delivery, DeliveryEvent, Evidence, ImplementationReport, ReportItem
+from units.models import Unit
+
+
+class UnitRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Unit
+        fields = ["id", "code", "name"]
+
+
+class UnitCodeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Unit
+        fields = ["id", "code"]
+
+
+class CircularRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    subject = serializers.CharField()
+
+
+class MonitorDeliverySerializer(serializers.ModelSerializer):
+    unit = UnitRefSerializer()
+    qcvn_status = serializers.CharField()
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "unit",
+            "status",
+            "qcvn_status",
+            "first_viewed_at",
+            "acknowledged_at",
+            "ack_due_on",
+            "report_due_on",
+            "reported_at",
+            "accepted_at",
+            "refused_at",
+            "refuse_reason",
+        ]
+
+
+class InboxItemSerializer(serializers.ModelSerializer):
+    circular = CircularRefSerializer()
+    unit = UnitCodeSerializer()
+    urgency = serializers.CharField(source="circular.urgency")
+    unread = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Delivery
+        fields = ["id", "circular", "unit", "status", "urgency", "sent_at", "ack_due_on", "report_due_on", "unread"]
+
+    def get_unread(self, delivery) -> bool:
+        return delivery.first_viewed_at is None
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = DeliveryEvent
+        fields = ["id", "action", "from_status", "to_status", "actor", "at", "note"]
+
+
+class ReportItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReportItem
+        fields = ["action_item", "status", "note"]
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Evidence
+        fields = ["id", "original_name", "content_type", "size", "sha256"]
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    items = ReportItemSerializer(many=True, read_only=True)
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ImplementationReport
+        fields = [
+            "id",
+            "version",
+            "status",
+            "summary",
+            "items",
+            "evidence",
+            "submitted_by",
+            "submitted_at",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+        ]
+
+
+class DeliveryDetailSerializer(MonitorDeliverySerializer):
+    circular = CircularRefSerializer()
+    events = EventSerializer(many=True, read_only=True)
+    reports = ReportSerializer(many=True, read_only=True)
+
+    class Meta(MonitorDeliverySerializer.Meta):
+        fields = [*MonitorDeliverySerializer.Meta.fields, "circular", "sent_at", "events", "reports"]
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class ReportItemInputSerializer(serializers.Serializer):
+    action_item = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=ReportItem.Status.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReportInputSerializer(serializers.Serializer):
+    """JSON: items is a list. Multipart: items is a JSON string, files repeated parts."""
+
+    summary = serializers.CharField(max_length=20000)
+    items = serializers.JSONField(
+        help_text='[{"action_item": id, "status": "done|in_progress|not_applicable", "note"}]'
+    )
+    files = serializers.ListField(child=serializers.FileField(), required=False)

@@ -1,0 +1,150 @@
+"""PDF rendering of official documents in the layout of Decree 30/2020/NĐ-CP (Appendix I).
+
+The module knows nothing about the database: callers build a ``CircularDocument`` from whatever
+they hold (a circular, a draft, a summary report), so the same renderer serves all of them.
+Everything a rendering needs (template, stylesheet, the vendored Liberation Serif fonts) comes
+from the repository, so every machine produces the same pages and no rendering touches the network.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+CIRCULAR_TEMPLATE = "circulars/pdf/circular.html"
+
+# Decree 30 leaves the day and month of an unissued document blank for the clerk to fill in by
+# hand when the leader signs; five spaces leave room for two handwritten digits.
+DATE_BLANK = "     "
+
+QR_MODULE_PIXELS = 8
+# Two modules of quiet zone in the bitmap; the blank paper around the printed code gives the rest
+# of the four the standard asks for.
+QR_BORDER_MODULES = 2
+
+
+@dataclass(frozen=True)
+class CircularDocument:
+    issuer_parent: str
+    issuer_name: str
+    reference: str
+    subject: str
+    place: str
+    issued_on: datetime.date | None
+    recipients: list[str]
+    body_html: str
+    copy_to: list[str]
+    signer_title_lines: list[str]
+    signer_name: str
+    verification_code: str | None
+    verification_url: str | None
+    draft: bool = False
+
+
+def static_dir() -> Path:
+    return Path(settings.BASE_DIR) / "static"
+
+
+class StaticOnlyURLFetcher(URLFetcher):
+    """Serve ``data:`` URIs and files under one directory; refuse everything else.
+
+    ``body_html`` is written by users: even sanitised, an ``<img src>`` naming an intranet host or
+    ``file:///etc/...`` must not make the server fetch it (SSRF, disclosure of local files), and a
+    rendering must never wait on the network. WeasyPrint logs a refused resource and leaves it out.
+    """
+
+    def __init__(self, root: Path):
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+        self._root = root.resolve()
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme.lower() == "file":
+            path = Path(url2pathname(parts.path)).resolve()  # resolve() defeats "../" and symlinks out
+            if parts.netloc not in ("", "localhost") or not path.is_relative_to(self._root):
+                raise ValueError(f"refused: {url} is outside {self._root}")
+        return super().fetch(url, headers)
+
+
+def render_pdf(template_name: str, context: Mapping[str, Any]) -> bytes:
+    """Render a Django template to PDF bytes.
+
+    Relative URLs in the template (stylesheets, fonts, images) resolve against ``static/`` in the
+    repository, read straight from disk: ``{% static %}`` would give web paths WeasyPrint cannot open.
+    """
+    root = static_dir()
+    html = render_to_string(template_name, dict(context))
+    # The trailing slash makes "pdf/circular.css" resolve inside static/, not next to it.
+    document = HTML(string=html, base_url=f"{root}/", url_fetcher=StaticOnlyURLFetcher(root))
+    return document.write_pdf()
+
+
+def format_place_date(place: str, d: datetime.date | None, *, year: int | None = None) -> str:
+    """The place-and-date line, e.g. "Thuận Bắc, ngày 05 tháng 02 năm 2025".
+
+    Decree 30 writes a zero before days 1-9 and months 1-2 so that nobody can turn a "1" into
+    "11" or "12" by hand; months 3-12 have no leading zero. Without a date the day and month are
+    left blank; ``year`` is then printed after "năm" (drafts know the year but not the day).
+    """
+    if d is None:
+        line = f"{place}, ngày{DATE_BLANK}tháng{DATE_BLANK}năm"
+        return f"{line} {year}" if year else line
+    month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
+    return f"{place}, ngày {d.day:02d} tháng {month} năm {d.year}"
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _without_dash(line: str) -> str:
+    # The template prints the "- " itself; data typed with its own dash must not get two.
+    return line.strip().removeprefix("-").strip()
+
+
+def _today() -> datetime.date:
+    return timezone.localdate() if settings.USE_TZ else datetime.date.today()
+
+
+def qr_data_uri(payload: str) -> str:
+    """A QR code as a PNG data URI, one module = QR_MODULE_PIXELS square pixels.
+
+    A bitmap rather than SVG: the PDF then carries the code as one image that a checker (or a test)
+    can read back module by module. Printed 18 mm wide it is well above 300 dpi, and the stylesheet
+    turns interpolation off so viewers do not blur the module edges.
+    """
+    # Level M survives a fold or a stamp across the code while keeping the modules large at 18 mm.
+    qr = segno.make(payload, error="m")
+    return qr.png_data_uri(scale=QR_MODULE_PIXELS, border=QR_BORDER_MODULES)
+
+
+def circular_context(doc: CircularDocument) -> dict[str, Any]:
+    recipients = [_without_dash(r) for r in doc.recipients if r.strip()]
+    return {
+        "doc": doc,
+        "issuer_parent_lines": _lines(doc.issuer_parent),
+        "issuer_lines": _lines(doc.issuer_name),
+        "place_date": format_place_date(doc.place, doc.issued_on, year=_today().year),
+        "recipients": recipients,
+        # One addressee goes on the "Kính gửi:" line itself; several are listed with dashes.
+        "dashed_recipients": len(recipients) > 1,
+        "copy_to": [_without_dash(line) for line in doc.copy_to if line.strip()],
+        # The phone that scans the code opens the verification page; without a URL it reads the code.
+        "qr_data_uri": qr_data_uri(doc.verification_url or doc.verification_code) if doc.verification_code else None,
+    }
+
+
+def render_circular_pdf(doc: CircularDocument) -> bytes:
+    return render_pdf(CIRCULAR_TEMPLATE, circular_context(doc))

@@ -11,13 +11,13 @@ from acknowledgements import services
 from acknowledgements.access import get_delivery_for_user, get_report_for_user
 from acknowledgements.models import Delivery
 from acknowledgements.serializers import (
-    CommentSerializer,
     DeliveryDetailSerializer,
     InboxItemSerializer,
     MonitorDeliverySerializer,
     ReasonSerializer,
     ReportInputSerializer,
     ReportSerializer,
+    ReviewCommentSerializer,
 )
 from circulars.access import get_circular_for_user
 from portal.uploads import EVIDENCE_KINDS, check_upload
@@ -112,10 +112,10 @@ class SubmitReport(APIView):
 
 
 class AcceptReport(APIView):
-    @extend_schema(request=CommentSerializer, responses=ReportSerializer)
+    @extend_schema(request=ReviewCommentSerializer, responses=ReportSerializer)
     def post(self, request, pk):
         report = get_report_for_user(request.user, pk)
-        data = CommentSerializer(data=request.data)
+        data = ReviewCommentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         report = services.accept_report(
             report=report, by=request.user, comment=data.validated_data["comment"], ip=client_ip(request)
@@ -124,10 +124,10 @@ class AcceptReport(APIView):
 
 
 class ReturnReport(APIView):
-    @extend_schema(request=CommentSerializer, responses=ReportSerializer)
+    @extend_schema(request=ReviewCommentSerializer, responses=ReportSerializer)
     def post(self, request, pk):
         report = get_report_for_user(request.user, pk)
-        data = CommentSerializer(data=request.data)
+        data = ReviewCommentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         report = services.return_report(
             report=report, by=request.user, comment=data.validated_data["comment"], ip=client_ip(request)

@@ -45,7 +45,7 @@ class IncomingListCreate(generics.GenericAPIView):
             qs = qs.search(q)
         return qs
 
-    @extend_schema(parameters=[Q_PARAM])
+    @extend_schema(operation_id="incoming_list", parameters=[Q_PARAM])
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(IncomingSerializer(page, many=True).data)
@@ -75,7 +75,7 @@ class CircularListCreate(generics.GenericAPIView):
             qs = qs.filter(status=state)
         return qs.order_by("-created_at", "-id")
 
-    @extend_schema(parameters=[Q_PARAM, OpenApiParameter("status", str)])
+    @extend_schema(operation_id="circulars_list", parameters=[Q_PARAM, OpenApiParameter("status", str)])
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(CircularListSerializer(page, many=True).data)

@@ -261,6 +261,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "CircularStatusEnum": "circulars.models.Circular.Status",
+        "DeliveryStatusEnum": "acknowledgements.models.Delivery.Status",
+        "ReportStatusEnum": "acknowledgements.models.ImplementationReport.Status",
+        "ReportItemStatusEnum": "acknowledgements.models.ReportItem.Status",
+        "UrgencyEnum": "circulars.models.Urgency",
+    },
 }
 
 # --- Security -------------------------------------------------------------------------

@@ -14,7 +14,7 @@ def issuer_lines(circular: Circular) -> tuple[str, str]:
     name = unit.name.upper()
     for prefix in ("ỦY BAN NHÂN DÂN ", "UỶ BAN NHÂN DÂN "):
         if name.startswith(prefix):
-            name = f"ỦY BAN NHÂN DÂN\n{name[len(prefix):]}"
+            name = f"ỦY BAN NHÂN DÂN\n{name[len(prefix) :]}"
             break
     parent = ""
     if unit.parent_id and unit.kind != unit.Kind.PEOPLES_COMMITTEE:

@@ -7,10 +7,11 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from acknowledgements import services
+from acknowledgements import chasing, services
 from acknowledgements.access import get_delivery_for_user, get_report_for_user
 from acknowledgements.models import Delivery
 from acknowledgements.serializers import (
+    ChaseSerializer,
     DeliveryDetailSerializer,
     InboxItemSerializer,
     MonitorDeliverySerializer,
@@ -69,7 +70,14 @@ class DeliveryDetail(APIView):
         services.mark_viewed(delivery=delivery, by=request.user)
         delivery = (
             Delivery.objects.select_related("circular", "unit")
-            .prefetch_related("events__actor", "reports__items", "reports__evidence", "reports__submitted_by")
+            .prefetch_related(
+                "events__actor",
+                "reports__items",
+                "reports__evidence",
+                "reports__submitted_by",
+                "reports__reviewed_by",
+                "reminders__notifications__user",
+            )
             .get(pk=delivery.pk)
         )
         return Response(DeliveryDetailSerializer(delivery).data)
@@ -133,3 +141,19 @@ class ReturnReport(APIView):
             report=report, by=request.user, comment=data.validated_data["comment"], ip=client_ip(request)
         )
         return Response(ReportSerializer(report).data)
+
+
+class Chase(APIView):
+    """The monitoring office chases chosen units of a circular now."""
+
+    @extend_schema(
+        request=ChaseSerializer, responses=inline_serializer("Chased", {"queued": serializers.IntegerField()})
+    )
+    def post(self, request, pk):
+        circular = get_circular_for_user(request.user, pk)
+        if not services.can_chase(request.user, circular):
+            raise PermissionDenied(_("Only the monitoring office of this circular chases its units."))
+        data = ChaseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        queued = chasing.chase_now(circular=circular, unit_ids=data.validated_data["units"], by=request.user)
+        return Response({"queued": queued})

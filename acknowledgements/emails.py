@@ -49,7 +49,57 @@ def report_returned(row: OutboxEmail) -> tuple[str, str, str]:
     )
 
 
-RENDERERS = {"new_delivery": new_delivery, "report_returned": report_returned}
+def reminder(row: OutboxEmail) -> tuple[str, str, str]:
+    delivery = row.delivery
+    return _render(
+        "reminder",
+        {
+            "user": row.user,
+            "reminder": row.reminder,
+            "delivery": delivery,
+            "circular": delivery.circular,
+            "unit": delivery.unit,
+            "ack_url": ack_url(user_id=row.user_id, delivery_id=delivery.pk),
+            "delivery_url": settings.SITE_URL + reverse("delivery-detail", args=[delivery.pk]),
+        },
+    )
+
+
+def digest(row: OutboxEmail) -> tuple[str, str, str]:
+    """Everything the person's units still owe, and the escalations addressed to them."""
+    from django.utils import timezone
+
+    from acknowledgements.models import Delivery, Reminder
+
+    owed = list(
+        Delivery.objects.live()
+        .for_units_of(row.user)
+        .filter(status__in=Delivery.REPORT_OWED)
+        .select_related("circular", "unit")
+        .order_by("ack_due_on", "report_due_on", "id")[:200]
+    )
+    escalated = list(
+        Reminder.objects.filter(
+            notifications__user=row.user, stage="monitor", created_at__date__gte=row.created_at.date()
+        )
+        .select_related("delivery__circular", "delivery__unit")
+        .distinct()[:200]
+    )
+    today = timezone.localdate()
+    items = [
+        {
+            "delivery": d,
+            "ack_url": ack_url(user_id=row.user_id, delivery_id=d.pk) if d.status == Delivery.Status.SENT else "",
+            "url": settings.SITE_URL + reverse("delivery-detail", args=[d.pk]),
+            "ack_overdue": d.is_ack_overdue(today),
+            "report_overdue": d.is_report_overdue(today),
+        }
+        for d in owed
+    ]
+    return _render("digest", {"user": row.user, "items": items, "escalated": escalated, "today": today})
+
+
+RENDERERS = {"new_delivery": new_delivery, "report_returned": report_returned, "reminder": reminder, "digest": digest}
 
 
 def render(row: OutboxEmail) -> tuple[str, str, str]:

@@ -247,6 +247,9 @@ class Notification(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    reminder = models.ForeignKey(
+        "Reminder", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
     kind = models.CharField(max_length=24)
     title = models.CharField(max_length=500)
     url = models.CharField(max_length=500, blank=True)
@@ -290,6 +293,8 @@ class OutboxEmail(models.Model):
         PENDING = "pending", _("Pending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # Not sent because its reason went away (the unit acted before it left).
+        SKIPPED = "skipped", _("Skipped")
 
     MAX_ATTEMPTS = 5
 
@@ -302,6 +307,7 @@ class OutboxEmail(models.Model):
     report = models.ForeignKey(
         "ImplementationReport", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    reminder = models.ForeignKey("Reminder", on_delete=models.CASCADE, null=True, blank=True, related_name="emails")
     # kind, about what and for whom: the same email is never queued twice.
     key = models.CharField(max_length=200, unique=True)
     subject = models.CharField(max_length=500, blank=True)
@@ -324,3 +330,51 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+class Reminder(models.Model):
+    """A chase: a reminder before a deadline, a notice after it, an escalation, or a
+    manual chase. (delivery, kind, stage) is unique, so no retry, second worker or
+    repeated beat tick ever sends one twice: the row is the claim."""
+
+    class Kind(models.TextChoices):
+        ACK_DUE_SOON = "ack_due_soon", _("Acknowledgement due soon")
+        ACK_OVERDUE = "ack_overdue", _("Acknowledgement overdue")
+        ACK_ESCALATION = "ack_escalation", _("Acknowledgement escalated")
+        REPORT_DUE_SOON = "report_due_soon", _("Report due soon")
+        REPORT_OVERDUE = "report_overdue", _("Report overdue")
+        REPORT_ESCALATION = "report_escalation", _("Report escalated")
+        MANUAL = "manual", _("Chased by the monitoring office")
+
+    class Channel(models.TextChoices):
+        IMMEDIATE = "immediate", _("At once")
+        DIGEST = "digest", _("Daily digest")
+        PORTAL = "portal", _("In the portal only")
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # "" for a single-stage kind; "head" / "monitor" for escalations; a time slot for
+    # manual chases, so that one unit is chased by hand at most once per slot.
+    stage = models.CharField(max_length=32, blank=True, default="")
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.DIGEST)
+    sweep = models.CharField(max_length=32, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "kind", "stage"], name="reminder_once_per_delivery_kind_stage"),
+        ]
+        indexes = [
+            # The daily digest: reminders still waiting for it.
+            models.Index(fields=["channel"], condition=Q(sent_at__isnull=True), name="reminder_digest_pending_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.stage} – {self.delivery}"

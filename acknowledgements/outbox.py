@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from acknowledgements import emails
+from acknowledgements.chasing import reminder_still_due
 from acknowledgements.models import OutboxEmail
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,10 @@ def send_one(pk: int) -> bool:
         "user", "delivery__circular__issuing_unit", "delivery__unit", "report"
     ).get(pk=pk)
     if row.status != OutboxEmail.Status.PENDING:
+        return False
+    if row.reminder_id is not None and not reminder_still_due(row.reminder):
+        # The unit acted between the sweep and now: no reminder for what is done.
+        OutboxEmail.objects.filter(pk=pk).update(status=OutboxEmail.Status.SKIPPED, claimed_until=None)
         return False
     try:
         subject, text, html = emails.render(row)

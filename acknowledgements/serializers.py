@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from acknowledgements.models import Delivery, DeliveryEvent, Evidence, ImplementationReport, ReportItem
+from acknowledgements.models import Delivery, DeliveryEvent, Evidence, ImplementationReport, Reminder, ReportItem
 from units.models import Unit
 
 
@@ -101,13 +101,26 @@ class ReportSerializer(serializers.ModelSerializer):
         ]
 
 
+class ReminderSerializer(serializers.ModelSerializer):
+    recipients = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Reminder
+        fields = ["kind", "stage", "channel", "created_at", "sent_at", "recipients"]
+
+    def get_recipients(self, reminder) -> list[str]:
+        # From the prefetched notifications: one bell line per person the reminder addressed.
+        return sorted({n.user.username for n in reminder.notifications.all()})
+
+
 class DeliveryDetailSerializer(MonitorDeliverySerializer):
     circular = CircularRefSerializer()
     events = EventSerializer(many=True, read_only=True)
     reports = ReportSerializer(many=True, read_only=True)
+    reminders = ReminderSerializer(many=True, read_only=True)
 
     class Meta(MonitorDeliverySerializer.Meta):
-        fields = [*MonitorDeliverySerializer.Meta.fields, "circular", "sent_at", "events", "reports"]
+        fields = [*MonitorDeliverySerializer.Meta.fields, "circular", "sent_at", "events", "reports", "reminders"]
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -132,3 +145,7 @@ class ReportInputSerializer(serializers.Serializer):
         help_text='[{"action_item": id, "status": "done|in_progress|not_applicable", "note"}]'
     )
     files = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+class ChaseSerializer(serializers.Serializer):
+    units = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=5000)

@@ -42,6 +42,17 @@ def is_monitor_of(user, circular: Circular) -> bool:
     )
 
 
+def can_chase(user, circular: Circular) -> bool:
+    """Chasing units by hand is the monitoring office's job (and the administrator's)."""
+    if has_role(user, PortalRole.ADMIN):
+        return True
+    return (
+        has_role(user, PortalRole.MONITOR)
+        and circular.monitoring_unit_id is not None
+        and is_member(user, circular.monitoring_unit_id)
+    )
+
+
 # --- Distribution -------------------------------------------------------------------
 
 

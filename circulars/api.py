@@ -195,3 +195,29 @@ class VerifyView(APIView):
                 "status": circular.status,
             }
         )
+
+
+class DueDateQuery(serializers.Serializer):
+    # "from" is a Python keyword; the query parameter keeps the name the API promises.
+    start = serializers.DateField()
+    working_days = serializers.IntegerField(min_value=1, max_value=60)
+
+
+class CalendarDue(APIView):
+    """The deadline N working days after a date (the drafting form shows it)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("working_days", int, required=True),
+        ],
+        responses=inline_serializer("DueOn", {"due_on": serializers.DateField()}),
+    )
+    def get(self, request):
+        from circulars.workdays import due_date
+
+        data = DueDateQuery(
+            data={"start": request.query_params.get("from"), "working_days": request.query_params.get("working_days")}
+        )
+        data.is_valid(raise_exception=True)
+        return Response({"due_on": due_date(data.validated_data["start"], data.validated_data["working_days"])})

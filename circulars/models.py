@@ -231,6 +231,16 @@ class Circular(models.Model):
     ack_due_working_days = models.PositiveSmallIntegerField(_("working days to acknowledge"), default=2)
     report_due_on = models.DateField(_("report due on"), null=True, blank=True)
     urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    # Chasing policy; empty means the portal's default (settings.REMINDERS).
+    remind_before_working_days = models.PositiveSmallIntegerField(
+        _("remind this many working days before a deadline"), null=True, blank=True
+    )
+    escalate_head_after_working_days = models.PositiveSmallIntegerField(
+        _("escalate to the head after this many working days late"), null=True, blank=True
+    )
+    escalate_monitor_after_working_days = models.PositiveSmallIntegerField(
+        _("escalate to the monitoring office after this many working days late"), null=True, blank=True
+    )
     signer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("signer"),

@@ -1,8 +1,40 @@
+from django.utils.functional import SimpleLazyObject
+
 from units.roles import PortalRole, portal_roles
 
 
+def _nav_counts(user) -> dict:
+    """The inbox count (deliveries to the user's units still waiting for an
+    acknowledgement, circular not withdrawn) and the bell's unread count: two queries."""
+    from django.db.models import Count, Q
+
+    from acknowledgements.models import Delivery, Notification
+    from circulars.models import Circular
+    from units.models import Membership
+
+    live = [code for code in Circular.Status.values if code != Circular.Status.WITHDRAWN]
+    # One query answers both "is the user in any unit" and "how many wait for them".
+    mine = Membership.objects.filter(user=user).aggregate(
+        units=Count("pk", distinct=True),
+        inbox=Count(
+            "unit__deliveries",
+            distinct=True,
+            filter=Q(unit__deliveries__status=Delivery.Status.SENT, unit__deliveries__circular__status__in=live),
+        ),
+    )
+    return {
+        "has_units": mine["units"] > 0,
+        "inbox": mine["inbox"],
+        "unread": Notification.objects.filter(user=user).unread().count(),
+    }
+
+
 def portal(request) -> dict:
-    """Role flags for the navigation, computed once per request."""
+    """Role flags and counts for the navigation, computed once per request."""
     user = getattr(request, "user", None)
     roles = portal_roles(user) if user is not None else set()
-    return {"nav_roles": {role.name.lower(): role.value in roles for role in PortalRole}}
+    context = {"nav_roles": {role.name.lower(): role.value in roles for role in PortalRole}}
+    if user is not None and user.is_authenticated:
+        # Lazy: counted only when a page shows the navigation, not for every render().
+        context["nav_counts"] = SimpleLazyObject(lambda: _nav_counts(user))
+    return context

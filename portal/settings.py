@@ -180,8 +180,13 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE: dict = {
-    # Sends what the outbox still holds: mail queued while the broker was down, retries.
+    # Sends what the outbox still holds: mail queued while the broker was down, retries,
+    # rows whose worker died. The outbox's watchdog.
     "drain-outbox": {"task": "acknowledgements.tasks.send_outbox", "schedule": 60.0},
+    # Finds every delivery that has reached a reminder stage; idempotent, so a missed or
+    # doubled tick changes nothing.
+    "chase-sweep": {"task": "acknowledgements.tasks.chase_sweep", "schedule": 15 * 60.0},
+    "daily-digest": {"task": "acknowledgements.tasks.send_digests", "schedule": 15 * 60.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------
@@ -230,6 +235,18 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Chasing policy (a circular may override the first three).
+REMINDERS = {
+    "before_working_days": env_int("REMIND_BEFORE_WORKING_DAYS", 1),
+    "head_after_working_days": env_int("ESCALATE_HEAD_AFTER_WORKING_DAYS", 2),
+    "monitor_after_working_days": env_int("ESCALATE_MONITOR_AFTER_WORKING_DAYS", 5),
+    # Local hour (Asia/Ho_Chi_Minh) of the daily digest email.
+    "digest_hour": env_int("DIGEST_HOUR", 7),
+    # A monitor chases the same unit about the same circular at most once in this many hours.
+    "manual_every_hours": env_int("MANUAL_CHASE_EVERY_HOURS", 4),
+    "batch_size": env_int("CHASE_BATCH_SIZE", 2000),
+}
 
 # One-click acknowledgement links in emails stay valid this long (seconds).
 ACK_LINK_MAX_AGE = env_int("ACK_LINK_MAX_AGE", 14 * 24 * 60 * 60)

@@ -1,0 +1,387 @@
+"""Deadline chasing: a sweep, not timers.
+
+A sweep looks at the database as of a moment, finds every delivery that owes a step and
+has reached a reminder stage it has not had yet, and inserts one Reminder row per
+(delivery, kind, stage) with INSERT … SELECT … ON CONFLICT DO NOTHING. The unique key is
+the claim: two workers, a retried task, a repeated beat tick or a restarted sweep insert
+nothing the second time, and only the sweep whose rows went in (marked with its sweep id)
+notifies anyone. Everything a sweep writes is one transaction per batch, so a worker killed
+mid-sweep leaves nothing half done: the next sweep finds the same work.
+
+Stages of each step (acknowledgement, report), in order: due soon → overdue → escalated
+to the unit's head → escalated to the monitoring office and the signer. A delivery gets
+the latest stage it has reached; a stage whose moment passed unsent is replaced by the
+later one, never sent late. Urgent circulars (thượng khẩn, hỏa tốc) are chased by email at
+once; the others wait for the daily digest. Everything also lands in the portal's bell.
+"""
+
+# ruff: noqa: S608 - only model table and column names are interpolated; values are parameters
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from acknowledgements.models import Delivery, Notification, OutboxEmail, Reminder
+from circulars.models import Circular, Urgency
+from circulars.workdays import Calendar
+from units.models import Membership, User
+
+K = Reminder.Kind
+URGENT = (Urgency.VERY_URGENT, Urgency.FLASH)
+
+# Who hears of each stage: the unit's clerks, its heads, or the monitoring office + signer.
+CLERKS, HEADS, MONITORS = "clerks", "heads", "monitors"
+
+
+@dataclass(frozen=True)
+class Stage:
+    kind: str
+    stage: str
+    audience: str
+
+
+STEPS = {
+    "ack": {
+        "field": "ack_due_on",
+        "owed": [Delivery.Status.SENT],
+        "stages": [
+            Stage(K.ACK_DUE_SOON, "", CLERKS),
+            Stage(K.ACK_OVERDUE, "", CLERKS),
+            Stage(K.ACK_ESCALATION, "head", HEADS),
+            Stage(K.ACK_ESCALATION, "monitor", MONITORS),
+        ],
+    },
+    "report": {
+        "field": "report_due_on",
+        "owed": list(Delivery.REPORT_OWED),
+        "stages": [
+            Stage(K.REPORT_DUE_SOON, "", CLERKS),
+            Stage(K.REPORT_OVERDUE, "", CLERKS),
+            Stage(K.REPORT_ESCALATION, "head", HEADS),
+            Stage(K.REPORT_ESCALATION, "monitor", MONITORS),
+        ],
+    },
+}
+
+TITLES = {
+    K.ACK_DUE_SOON: lambda: _("Reminder: acknowledge receipt of the circular before its deadline"),
+    K.ACK_OVERDUE: lambda: _("Overdue: your unit has not acknowledged receipt of the circular"),
+    K.ACK_ESCALATION: lambda: _("Escalation: receipt of the circular is still not acknowledged"),
+    K.REPORT_DUE_SOON: lambda: _("Reminder: the implementation report is due soon"),
+    K.REPORT_OVERDUE: lambda: _("Overdue: your unit has not filed its implementation report"),
+    K.REPORT_ESCALATION: lambda: _("Escalation: the implementation report is still missing"),
+    K.MANUAL: lambda: _("The monitoring office asks your unit to act on the circular now"),
+}
+
+
+def _t(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _dt(value):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def threshold(cal: Calendar, today: datetime.date, working_days: int) -> datetime.date:
+    """The latest due date that is at least ``working_days`` working days late today."""
+    day, counted = today, 0
+    while True:
+        if cal.is_working_day(day):
+            counted += 1
+            if counted >= working_days:
+                return day - datetime.timedelta(days=1)
+        day -= datetime.timedelta(days=1)
+
+
+# A circular may set its own delay; the values a drafter would choose (1 to 10 working
+# days) are honoured exactly, each as one more OR in the same query.
+PER_CIRCULAR_VALUES = range(1, 11)
+
+
+def _per_circular(column: str, condition, default: int) -> Q:
+    q = Q(**{f"circular__{column}__isnull": True, **condition(default)})
+    for days in PER_CIRCULAR_VALUES:
+        q |= Q(**{f"circular__{column}": days, **condition(days)})
+    return q
+
+
+def candidates(step: str, index: int, today: datetime.date, cal: Calendar, policy: dict):
+    """Deliveries that have reached stage ``index`` of ``step`` today and have not had it
+    or any later stage of the step."""
+    spec = STEPS[step]
+    field = spec["field"]
+    stage = spec["stages"][index]
+    qs = Delivery.objects.live().filter(status__in=spec["owed"], **{f"{field}__isnull": False})
+    if index == 0:
+        qs = qs.filter(**{f"{field}__gt": today}).filter(
+            _per_circular(
+                "remind_before_working_days",
+                lambda days: {f"{field}__lte": cal.add_working_days(today, days)},
+                policy["before_working_days"],
+            )
+        )
+    elif index == 1:
+        qs = qs.filter(**{f"{field}__lt": today})
+    else:
+        key = "head_after_working_days" if stage.stage == "head" else "monitor_after_working_days"
+        column = "escalate_head_after_working_days" if stage.stage == "head" else "escalate_monitor_after_working_days"
+        qs = qs.filter(_per_circular(column, lambda days: {f"{field}__lte": threshold(cal, today, days)}, policy[key]))
+        if stage.audience == MONITORS:
+            qs = qs.filter(Q(circular__monitoring_unit__isnull=False) | Q(circular__signer__isnull=False))
+    later = spec["stages"][index:]
+    already = Q()
+    for s in later:
+        already |= Q(kind=s.kind, stage=s.stage)
+    return qs.exclude(Exists(Reminder.objects.filter(already, delivery=OuterRef("pk"))))
+
+
+def _insert_reminders(qs, *, stage: Stage, sweep: str, now, batch: int, created_by=None, channel=None) -> int:
+    """INSERT … SELECT of up to ``batch`` reminders; returns how many went in."""
+    from django.db.models import F
+
+    # Aliased columns, so that the derived table's column names are the same on every database.
+    sub, params = (
+        qs.annotate(rid=F("pk"), rurgency=F("circular__urgency"))
+        .values("rid", "rurgency")
+        .order_by("rid")[:batch]
+        .query.sql_with_params()
+    )
+    urgent = ", ".join(["%s"] * len(URGENT))
+    channel_sql = "%s" if channel else f"CASE WHEN q.rurgency IN ({urgent}) THEN %s ELSE %s END"
+    channel_params = [channel] if channel else [*URGENT, Reminder.Channel.IMMEDIATE, Reminder.Channel.DIGEST]
+    columns = ", ".join(
+        connection.ops.quote_name(c)
+        for c in ("delivery_id", "kind", "stage", "channel", "sweep", "created_at", "created_by_id")
+    )
+    sub_named = f"SELECT s.* FROM ({sub}) s"
+    sql = (
+        f"INSERT INTO {_t(Reminder)} ({columns}) "
+        f"SELECT q.rid, %s, %s, {channel_sql}, %s, %s, %s FROM ({sub_named}) q WHERE 1 = 1 "
+        f"ON CONFLICT DO NOTHING"
+    )
+    created_by_id = created_by.pk if created_by else None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [stage.kind, stage.stage, *channel_params, sweep, _dt(now), created_by_id, *params],
+        )
+        return max(cursor.rowcount, 0)
+
+
+def _notify(*, sweep: str, now) -> None:
+    """Bell lines for everyone the sweep's reminders address: the unit's clerks, its
+    heads, or the monitoring office's members and the signer. Then, for urgent circulars
+    and manual chases, one email each through the outbox."""
+    r, d, c, m, n, u = _t(Reminder), _t(Delivery), _t(Circular), _t(Membership), _t(Notification), _t(User)
+    with override("vi"):
+        titles = {kind: TITLES[kind]()[:500] for kind in TITLES}
+    title_case = "CASE r.kind " + " ".join("WHEN %s THEN %s" for _k in titles) + " END"
+    title_params = [p for kind, title in titles.items() for p in (kind, title)]
+    cols = "user_id, delivery_id, reminder_id, kind, title, url, created_at"
+    clerk_kinds = [K.ACK_DUE_SOON, K.ACK_OVERDUE, K.REPORT_DUE_SOON, K.REPORT_OVERDUE, K.MANUAL]
+    in_clerk = ", ".join(["%s"] * len(clerk_kinds))
+    base = f"FROM {r} r JOIN {d} d ON d.id = r.delivery_id JOIN {c} c ON c.id = d.circular_id"
+    statements = [
+        # The unit's clerks for reminders and notices; its heads for the first escalation.
+        (
+            f"SELECT m.user_id, r.delivery_id, r.id, r.kind, {title_case}, '', %s {base} "
+            f"JOIN {m} m ON m.unit_id = d.unit_id "
+            f"WHERE r.sweep = %s AND ((r.kind IN ({in_clerk}) AND m.role = 'clerk') "
+            f"OR (r.stage = 'head' AND m.role = 'head'))",
+            [*title_params, _dt(now), sweep, *clerk_kinds],
+        ),
+        # The monitoring office's members, then the signer, for the last escalation.
+        (
+            f"SELECT m.user_id, r.delivery_id, r.id, r.kind, {title_case}, '', %s {base} "
+            f"JOIN {m} m ON m.unit_id = c.monitoring_unit_id WHERE r.sweep = %s AND r.stage = 'monitor'",
+            [*title_params, _dt(now), sweep],
+        ),
+        (
+            f"SELECT c.signer_id, r.delivery_id, r.id, r.kind, {title_case}, '', %s {base} "
+            f"WHERE r.sweep = %s AND r.stage = 'monitor' AND c.signer_id IS NOT NULL AND NOT EXISTS "
+            f"(SELECT 1 FROM {m} m2 WHERE m2.unit_id = c.monitoring_unit_id AND m2.user_id = c.signer_id)",
+            [*title_params, _dt(now), sweep],
+        ),
+    ]
+    key = "'reminder:' || r.id || ':' || usr.id"
+    if connection.vendor == "postgresql":
+        key = "'reminder:' || r.id::text || ':' || usr.id::text"
+    outbox_cols = ", ".join(
+        connection.ops.quote_name(col)
+        for col in (
+            "kind",
+            "user_id",
+            "to",
+            "delivery_id",
+            "reminder_id",
+            "key",
+            "subject",
+            "status",
+            "created_at",
+            "next_attempt_at",
+            "attempts",
+            "last_error",
+        )
+    )
+    with connection.cursor() as cursor:
+        for select, params in statements:
+            cursor.execute(f"INSERT INTO {n} ({cols}) {select}", params)
+        cursor.execute(
+            f"INSERT INTO {_t(OutboxEmail)} ({outbox_cols}) "
+            f"SELECT 'reminder', usr.id, usr.email, r.delivery_id, r.id, {key}, '', %s, %s, %s, 0, '' "
+            f"FROM {n} nn JOIN {r} r ON r.id = nn.reminder_id JOIN {u} usr ON usr.id = nn.user_id "
+            f"WHERE r.sweep = %s AND r.channel = %s AND usr.is_active = %s AND usr.email <> '' "
+            f"ON CONFLICT DO NOTHING",
+            [OutboxEmail.Status.PENDING, _dt(now), _dt(now), sweep, Reminder.Channel.IMMEDIATE, True],
+        )
+        queued = cursor.rowcount
+        cursor.execute(
+            f"UPDATE {r} SET sent_at = %s WHERE sweep = %s AND channel = %s",
+            [_dt(now), sweep, Reminder.Channel.IMMEDIATE],
+        )
+    if queued:
+        from acknowledgements.notifications import kick_outbox
+
+        transaction.on_commit(kick_outbox)
+
+
+@dataclass
+class SweepResult:
+    sweep: str
+    queued: dict
+
+    @property
+    def total(self) -> int:
+        return sum(self.queued.values())
+
+
+def plan(at: datetime.datetime | None = None) -> dict[str, int]:
+    """How many reminders of each kind a sweep at ``at`` would queue (for --dry-run)."""
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    cal = Calendar.load(today - datetime.timedelta(days=400), today + datetime.timedelta(days=60))
+    out = {}
+    for step, spec in STEPS.items():
+        planned: set[int] = set()
+        for index in reversed(range(len(spec["stages"]))):
+            stage = spec["stages"][index]
+            ids = set(candidates(step, index, today, cal, settings.REMINDERS).values_list("pk", flat=True)) - planned
+            planned |= ids
+            if ids:
+                out[f"{stage.kind}:{stage.stage}" if stage.stage else stage.kind] = len(ids)
+    return out
+
+
+def sweep(at: datetime.datetime | None = None, *, batch: int | None = None) -> SweepResult:
+    """One sweep as of ``at`` (default now). Stages are visited latest first, so a
+    delivery that has reached an escalation never gets the earlier notices late."""
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    policy = settings.REMINDERS
+    batch = batch or policy["batch_size"]
+    cal = Calendar.load(today - datetime.timedelta(days=400), today + datetime.timedelta(days=60))
+    result = SweepResult(sweep=uuid.uuid4().hex, queued={})
+    for step, spec in STEPS.items():
+        for index in reversed(range(len(spec["stages"]))):
+            stage = spec["stages"][index]
+            while True:
+                with transaction.atomic():
+                    added = _insert_reminders(
+                        candidates(step, index, today, cal, policy),
+                        stage=stage,
+                        sweep=result.sweep,
+                        now=at,
+                        batch=batch,
+                    )
+                    if added:
+                        _notify(sweep=result.sweep, now=at)
+                        # Rows of this batch are done; the next batch gets a fresh mark.
+                        Reminder.objects.filter(sweep=result.sweep).update(sweep=f"{result.sweep[:24]}-done")
+                if added:
+                    label = f"{stage.kind}:{stage.stage}" if stage.stage else stage.kind
+                    result.queued[label] = result.queued.get(label, 0) + added
+                if added < batch:
+                    break
+    return result
+
+
+def chase_now(*, circular: Circular, unit_ids: list[int], by, at: datetime.datetime | None = None) -> int:
+    """The monitoring office chases chosen units now, by email at once, through the same
+    outbox. Each unit at most once per circular every REMINDERS['manual_every_hours']."""
+    at = at or timezone.now()
+    every = datetime.timedelta(hours=settings.REMINDERS["manual_every_hours"])
+    recent = Reminder.objects.filter(delivery=OuterRef("pk"), kind=K.MANUAL, created_at__gt=at - every)
+    stage = Stage(K.MANUAL, at.strftime("%Y%m%dT%H%M%S.%f"), CLERKS)
+    sweep_id = uuid.uuid4().hex
+    with transaction.atomic():
+        # Lock the deliveries so that two monitors clicking at once chase each unit once.
+        qs = (
+            Delivery.objects.live()
+            .select_for_update()
+            .filter(circular=circular, unit_id__in=unit_ids)
+            .exclude(status__in=[Delivery.Status.ACCEPTED, Delivery.Status.REFUSED, Delivery.Status.REPORTED])
+        )
+        ids = list(qs.values_list("pk", flat=True))
+        targets = Delivery.objects.filter(pk__in=ids).exclude(Exists(recent))
+        added = _insert_reminders(
+            targets,
+            stage=stage,
+            sweep=sweep_id,
+            now=at,
+            batch=len(ids) or 1,
+            created_by=by,
+            channel=Reminder.Channel.IMMEDIATE,
+        )
+        if added:
+            _notify(sweep=sweep_id, now=at)
+            Reminder.objects.filter(sweep=sweep_id).update(sweep=f"{sweep_id[:24]}-done")
+    return added
+
+
+def send_digests(at: datetime.datetime | None = None) -> int:
+    """At most one digest email per person per day, listing what their units owe. Only
+    people with reminders waiting for the digest get one."""
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    with transaction.atomic():
+        waiting = Reminder.objects.select_for_update(skip_locked=connection.features.has_select_for_update_skip_locked)
+        waiting = waiting.filter(channel=Reminder.Channel.DIGEST, sent_at__isnull=True)
+        ids = list(waiting.values_list("pk", flat=True))
+        if not ids:
+            return 0
+        users = (
+            User.objects.filter(notifications__reminder__in=ids, is_active=True)
+            .exclude(email="")
+            .distinct()
+            .values_list("pk", "email")
+        )
+        rows = [
+            OutboxEmail(kind="digest", user_id=pk, to=email, key=f"digest:{pk}:{today.isoformat()}", created_at=at)
+            for pk, email in users
+        ]
+        OutboxEmail.objects.bulk_create(rows, ignore_conflicts=True)
+        Reminder.objects.filter(pk__in=ids).update(sent_at=at)
+        if rows:
+            from acknowledgements.notifications import kick_outbox
+
+            transaction.on_commit(kick_outbox)
+    return len(rows)
+
+
+def reminder_still_due(reminder: Reminder) -> bool:
+    """Is the step the reminder chases still owed? (Checked again just before sending.)"""
+    delivery = reminder.delivery
+    if delivery.circular.status == Circular.Status.WITHDRAWN:
+        return False
+    if reminder.kind.startswith("ack_"):
+        return delivery.status == Delivery.Status.SENT
+    if reminder.kind.startswith("report_"):
+        return delivery.status in Delivery.REPORT_OWED
+    return delivery.status not in (Delivery.Status.ACCEPTED, Delivery.Status.REFUSED, Delivery.Status.REPORTED)

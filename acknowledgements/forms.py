@@ -1,0 +1,149 @@
+"""Forms of the inbox, delivery and report pages. They parse and check input; the rules
+of the domain (who may act, in which state, every action item reported) stay in
+``acknowledgements.services``, which decides again."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from acknowledgements.models import Delivery, ImplementationReport, ReportItem
+from circulars.forms import DATE_INPUT_FORMATS, DateInput, MultipleFileInput
+from circulars.models import Urgency
+from portal.uploads import EVIDENCE_KINDS, check_upload
+
+# What the file picker offers; the content decides what is accepted (portal.uploads).
+EVIDENCE_EXTENSIONS = (
+    ".pdf,.doc,.docx,.xls,.xlsx,.pptx,.odt,.png,.jpg,.jpeg,.webp,.mp3,.m4a,.wav,.ogg,.amr,"
+    "application/pdf,image/*,audio/*"
+)
+
+
+class InboxFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Delivery.Status.choices]
+    )
+    urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("Any urgency")), *Urgency.choices])
+    sent_from = forms.DateField(
+        label=_("Sent from"), required=False, input_formats=DATE_INPUT_FORMATS, widget=DateInput()
+    )
+    sent_to = forms.DateField(
+        label=_("Sent until"), required=False, input_formats=DATE_INPUT_FORMATS, widget=DateInput()
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.input_type = "search"
+        self.fields["q"].widget.attrs["placeholder"] = _("Reference or subject")
+
+    def filters(self) -> dict:
+        """The valid filters only: a bad value in one box does not blank the page."""
+        self.is_valid()
+        return {key: value for key, value in self.cleaned_data.items() if value not in ("", None, False)}
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is this document not for your unit?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AcceptForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment (optional)"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What must the unit add or correct?"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class EvidenceField(forms.FileField):
+    """Several files in one ``<input type=file multiple>``, each checked by its content
+    against the evidence kinds (documents, images, recordings). Cleans to a list of
+    ``portal.uploads.CheckedFile``; one bad file fails the whole form, naming it."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("accept", EVIDENCE_EXTENSIONS)
+
+    def clean(self, data, initial=None):
+        uploads = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        checked, errors = [], []
+        for uploaded in uploads:
+            try:
+                checked.append(check_upload(uploaded, allowed=EVIDENCE_KINDS))
+            except ValidationError as error:
+                for message in error.messages:
+                    errors.append(message if uploaded.name in message else f"{uploaded.name}: {message}")
+        if errors:
+            raise ValidationError(errors)
+        return checked
+
+
+class ReportForm(forms.Form):
+    """One status radio group and one note per action item of the circular, a summary
+    and evidence files. Field names are ``item-<action_item_id>-status`` and
+    ``item-<action_item_id>-note``, so that they stay stable whatever the order."""
+
+    summary = forms.CharField(
+        label=_("Summary of what your unit did"), max_length=10000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    files = EvidenceField(
+        label=_("Evidence files"),
+        help_text=_("PDF, office documents, photos or audio recordings; up to 20 MB each. You may choose several."),
+    )
+
+    def __init__(self, *args, action_items, previous: ImplementationReport | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action_items = list(action_items)
+        previous_items = {item.action_item_id: item for item in previous.items.all()} if previous else {}
+        if previous is not None and not self.is_bound:
+            self.fields["summary"].initial = previous.summary
+        for action_item in self.action_items:
+            before = previous_items.get(action_item.pk)
+            status = forms.ChoiceField(
+                label=action_item.text,
+                choices=ReportItem.Status.choices,
+                widget=forms.RadioSelect,
+                initial=before.status if before else None,
+            )
+            note = forms.CharField(
+                label=_("Note"),
+                required=False,
+                max_length=4000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=before.note if before else None,
+            )
+            self.fields[self.status_name(action_item)] = status
+            self.fields[self.note_name(action_item)] = note
+
+    @staticmethod
+    def status_name(action_item) -> str:
+        return f"item-{action_item.pk}-status"
+
+    @staticmethod
+    def note_name(action_item) -> str:
+        return f"item-{action_item.pk}-note"
+
+    def item_rows(self):
+        """(action item, its status field, its note field), for the template."""
+        return [(ai, self[self.status_name(ai)], self[self.note_name(ai)]) for ai in self.action_items]
+
+    def service_items(self) -> list[dict]:
+        return [
+            {
+                "action_item": ai.pk,
+                "status": self.cleaned_data[self.status_name(ai)],
+                "note": self.cleaned_data.get(self.note_name(ai), ""),
+            }
+            for ai in self.action_items
+        ]

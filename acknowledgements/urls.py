@@ -1,0 +1,21 @@
+from django.urls import path
+
+from acknowledgements import views
+
+urlpatterns = [
+    path("inbox/", views.inbox, name="inbox"),
+    path("deliveries/<int:pk>/", views.delivery_detail, name="delivery-detail"),
+    path("deliveries/<int:pk>/acknowledge", views.delivery_acknowledge, name="delivery-acknowledge"),
+    path("deliveries/<int:pk>/refuse", views.delivery_refuse, name="delivery-refuse"),
+    path("deliveries/<int:pk>/report/", views.delivery_report, name="delivery-report"),
+    path("reports/<int:pk>/accept", views.report_accept, name="report-accept"),
+    path("reports/<int:pk>/return", views.report_return, name="report-return"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read", views.notifications_read, name="notifications-read"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification-open"),
+    path("circulars/<int:pk>/deliveries/", views.circular_deliveries, name="circular-deliveries"),
+    path("circulars/<int:pk>/distribute", views.circular_distribute, name="circular-distribute"),
+    # Public: the one-click link in the email (it opens a confirmation page; only its POST acknowledges).
+    path("ack/<str:token>/", views.ack_link, name="ack-link"),
+]

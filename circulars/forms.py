@@ -1,0 +1,383 @@
+"""Forms of the circulars pages. They parse and check input; the rules of the domain
+(who may act, duplicates, dates against each other) stay in ``circulars.services``."""
+
+import html
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from circulars.models import Circular, DocumentType, IncomingDispatch, Urgency
+from circulars.services import parse_reference
+from portal.errors import DomainError
+from portal.uploads import MAX_UPLOAD_BYTES, check_upload
+from units.models import Unit, UnitGroup, User
+from units.roles import PortalRole
+
+DEFAULT_COPY_TO = "Như trên;\nCT, PCT UBND huyện;\nVPUB: LĐ, CV;\nLưu: VT."
+DEFAULT_SIGNER_TITLE = "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"
+ACCEPTED_EXTENSIONS = ".pdf,.doc,.docx,.xls,.xlsx,.pptx,.odt,.png,.jpg,.jpeg,.webp"
+
+
+class DayFirstDateInput(forms.DateInput):
+    """A text box for dd/mm/yyyy. Not ``type=date``: its picker follows the browser's
+    language, so an English browser shows mm/dd/yyyy and 01/10 would become 10 January.
+    The number pad on phones (``inputmode=numeric``) may have no "/", hence the
+    separators and the bare digits that ``DayFirstDateField`` accepts."""
+
+    def __init__(self, attrs=None):
+        attrs = {"inputmode": "numeric", "placeholder": "dd/mm/yyyy", "autocomplete": "off", **(attrs or {})}
+        super().__init__(attrs=attrs, format="%d/%m/%Y")
+
+
+class DayFirstDateField(forms.DateField):
+    """A date as Vietnamese offices write it, day first, whatever the interface language:
+    15/10/2024, 15.10.2024, 15-10-2024, 15 10 2024, 15102024, 15/10/24; and 2024-10-15."""
+
+    widget = DayFirstDateInput
+    input_formats = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            text = value.strip()
+            if re.fullmatch(r"\d{8}", text):
+                text = f"{text[:2]}/{text[2:4]}/{text[4:]}"
+            elif not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
+                text = re.sub(r"\s*[./,\- ]\s*", "/", text)
+            value = text
+        return super().to_python(value)
+
+
+def date_field(label, **kwargs) -> forms.DateField:
+    return DayFirstDateField(label=label, **kwargs)
+
+
+# For a plain ``forms.DateField`` elsewhere (acknowledgements.forms uses these two):
+# the same day-first formats, without the separator clean-up of ``DayFirstDateField``.
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y-%m-%d", "%d%m%Y"]
+DateInput = DayFirstDateInput
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Several files in one ``<input type=file multiple>``, each checked by its content.
+    Cleans to a list of ``portal.uploads.CheckedFile``."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("accept", ACCEPTED_EXTENSIONS)
+
+    def clean(self, data, initial=None):
+        uploads = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not uploads:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        checked, errors = [], []
+        for uploaded in uploads:
+            try:
+                checked.append(check_upload(uploaded))
+            except ValidationError as error:
+                for message in error.messages:
+                    # Every message names its file, so a clerk knows which one to replace.
+                    errors.append(message if uploaded.name in message else f"{uploaded.name}: {message}")
+        if errors:
+            raise ValidationError(errors)
+        return checked
+
+
+def split_lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+_PLAIN_TAGS = re.compile(r"</?(p|br|ul|li)\s*/?>", re.IGNORECASE)
+
+
+def body_for_editing(body_html: str) -> str:
+    """The stored body back as the plain text it was typed as, when it is the plain
+    subset ``services.sanitize_body`` makes of typed text (paragraphs, line breaks,
+    dash lists). Richer HTML is shown as HTML, which ``sanitize_body`` accepts too."""
+    if not body_html or re.search(r"<[a-zA-Z/][^>]*>", _PLAIN_TAGS.sub("", body_html)):
+        return body_html or ""
+    text = re.sub(r"<br\s*/?>", "\n", body_html, flags=re.IGNORECASE)
+    text = re.sub(r"<li>", "- ", text, flags=re.IGNORECASE)
+    text = re.sub(r"</li>", "\n", text, flags=re.IGNORECASE)
+    text = re.sub(r"</(p|ul)>", "\n\n", text, flags=re.IGNORECASE)
+    text = re.sub(r"<(p|ul)>", "", text, flags=re.IGNORECASE)
+    return html.unescape(re.sub(r"\n{3,}", "\n\n", text)).strip()
+
+
+# --- Incoming register --------------------------------------------------------------
+
+
+class IncomingFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    # Any year is valid (a year with no dispatch has an empty register); the menu offers
+    # the years that have some.
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2999, widget=forms.Select)
+    document_type = forms.ChoiceField(
+        label=_("Document type"), required=False, choices=[("", _("All types")), *DocumentType.choices]
+    )
+    urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("Any urgency")), *Urgency.choices])
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = _("Reference, issuer or subject")
+        self.fields["q"].widget.input_type = "search"
+        self.fields["year"].widget.choices = [("", _("All years")), *((y, y) for y in years)]
+
+    def filters(self) -> dict:
+        """The valid filters only: a bad value in one box does not blank the page."""
+        self.is_valid()
+        return {key: value for key, value in self.cleaned_data.items() if value not in ("", None)}
+
+
+class IncomingDispatchForm(forms.Form):
+    issuer = forms.CharField(
+        label=_("Issuing body"), max_length=255, help_text=_("As on the document, e.g. Sở Thông tin và Truyền thông")
+    )
+    reference = forms.CharField(
+        label=_("Number and notation"), max_length=100, help_text=_("As written, e.g. 2980/STTTT-TTra")
+    )
+    document_date = date_field(_("Document date"))
+    document_type = forms.ChoiceField(
+        label=_("Document type"), choices=DocumentType.choices, initial=DocumentType.OFFICIAL_LETTER
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    signer_name = forms.CharField(label=_("Signed by"), max_length=150, required=False)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    received_on = date_field(_("Received on"), initial=timezone.localdate)
+    due_on = date_field(_("Due on"), required=False)
+    handled_by = forms.CharField(label=_("Unit or person handling it"), max_length=255, required=False)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    files = AttachmentsField(label=_("Files"), help_text=_("PDF, Word, Excel or images; up to 20 MB each."))
+
+    def clean_reference(self):
+        reference = self.cleaned_data["reference"]
+        try:
+            parse_reference(reference)
+        except DomainError as error:
+            raise ValidationError(str(error.message)) from None
+        return reference
+
+
+# --- Circulars ----------------------------------------------------------------------
+
+
+class IncomingChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: IncomingDispatch) -> str:
+        return f"{obj.reference} · {obj.issuer} · {obj.subject[:120]}"
+
+
+class SignerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.get_full_name()}{f' ({obj.title})' if obj.title else ''}"
+
+
+class CircularFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Circular.Status.choices]
+    )
+    urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("Any urgency")), *Urgency.choices])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.input_type = "search"
+        self.fields["q"].widget.attrs["placeholder"] = _("Reference, subject or text")
+
+    def filters(self) -> dict:
+        self.is_valid()
+        return {key: value for key, value in self.cleaned_data.items() if value not in ("", None)}
+
+
+class CircularForm(forms.Form):
+    # How many recent incoming dispatches are offered as "in response to".
+    RECENT_INCOMING = 50
+
+    document_type = forms.ChoiceField(
+        label=_("Document type"), choices=DocumentType.choices, initial=DocumentType.OFFICIAL_LETTER
+    )
+    subject = forms.CharField(
+        label=_("Subject"),
+        max_length=500,
+        help_text=_("One line, starting with “V/v”."),
+        widget=forms.TextInput(attrs={"placeholder": "V/v …"}),
+    )
+    body = forms.CharField(
+        label=_("Body"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_("Leave a blank line between paragraphs; start a line with “- ” to make a list."),
+    )
+    in_response_to = IncomingChoiceField(
+        label=_("In response to"),
+        queryset=IncomingDispatch.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    recipient_groups = forms.ModelMultipleChoiceField(
+        label=_("Recipient groups"),
+        queryset=UnitGroup.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    recipient_units = forms.ModelMultipleChoiceField(
+        label=_("Recipient units"),
+        queryset=Unit.objects.active().filter(parent__isnull=False),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    recipients_text = forms.CharField(
+        label=_("“To” lines (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Leave empty to list the groups and units chosen above; one line each."),
+    )
+    copy_to = forms.CharField(
+        label=_("Copy to"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One line each."),
+    )
+    action_items = forms.CharField(
+        label=_("Action items"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One per line: what each recipient unit must do and report on."),
+    )
+    monitoring_unit = forms.ModelChoiceField(label=_("Monitoring unit"), queryset=Unit.objects.active(), required=False)
+    ack_due_working_days = forms.IntegerField(
+        label=_("Working days to acknowledge"), min_value=1, max_value=60, initial=2
+    )
+    report_due_on = date_field(_("Report due on"), required=False)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    signer = SignerChoiceField(
+        label=_("Signer"),
+        queryset=User.objects.filter(groups__name=PortalRole.SIGNER, is_active=True).order_by("full_name"),
+        required=False,
+    )
+    signer_title = forms.CharField(
+        label=_("Signer title"),
+        max_length=200,
+        required=False,
+        initial=DEFAULT_SIGNER_TITLE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One line per row."),
+    )
+    notation = forms.CharField(label=_("Notation"), max_length=64, initial="UBND-TH")
+    files = AttachmentsField(label=_("Attachments"), help_text=_("PDF, Word, Excel or images; up to 20 MB each."))
+
+    def __init__(self, *args, user, circular: Circular | None = None, in_response_to=(), **kwargs):
+        if circular is not None:
+            kwargs.setdefault("initial", self.initial_for(circular))
+        else:
+            kwargs.setdefault("initial", {"copy_to": DEFAULT_COPY_TO, "in_response_to": list(in_response_to)})
+        super().__init__(*args, **kwargs)
+        # Offer the recent dispatches, plus any already chosen or posted (an older one
+        # linked from its own page must stay valid).
+        readable = IncomingDispatch.objects.for_user(user)
+        chosen = {str(pk) for pk in self.initial.get("in_response_to") or []}
+        if self.is_bound:
+            chosen |= set(self.data.getlist("in_response_to")) if hasattr(self.data, "getlist") else set()
+        recent = list(readable.values_list("pk", flat=True)[: self.RECENT_INCOMING])
+        chosen_ids = [int(pk) for pk in chosen if str(pk).isdigit()]
+        self.fields["in_response_to"].queryset = readable.filter(Q(pk__in=recent) | Q(pk__in=chosen_ids))
+
+    @staticmethod
+    def initial_for(circular: Circular) -> dict:
+        return {
+            "document_type": circular.document_type,
+            "subject": circular.subject,
+            "body": body_for_editing(circular.body),
+            "in_response_to": list(circular.in_response_to.values_list("pk", flat=True)),
+            "recipient_groups": list(circular.recipient_groups.values_list("pk", flat=True)),
+            "recipient_units": list(circular.recipient_units.values_list("pk", flat=True)),
+            "recipients_text": circular.recipients_text,
+            "copy_to": "\n".join(circular.copy_to),
+            "action_items": "\n".join(circular.action_items.values_list("text", flat=True)),
+            "monitoring_unit": circular.monitoring_unit_id,
+            "ack_due_working_days": circular.ack_due_working_days,
+            "report_due_on": circular.report_due_on,
+            "urgency": circular.urgency,
+            "signer": circular.signer_id,
+            "signer_title": circular.signer_title,
+            "notation": circular.notation,
+        }
+
+    def service_kwargs(self) -> dict:
+        """The arguments of ``services.create_draft`` / ``update_draft``."""
+        cd = self.cleaned_data
+        data = {
+            "document_type": cd["document_type"],
+            "subject": cd["subject"],
+            "body": cd["body"],
+            "notation": cd["notation"],
+            "recipients_text": cd["recipients_text"].strip(),
+            "copy_to": split_lines(cd["copy_to"]),
+            "monitoring_unit": cd["monitoring_unit"],
+            "ack_due_working_days": cd["ack_due_working_days"],
+            "report_due_on": cd["report_due_on"],
+            "urgency": cd["urgency"],
+            "signer": cd["signer"],
+            "signer_title": "\n".join(split_lines(cd["signer_title"])),
+        }
+        return {
+            "data": data,
+            "recipient_groups": list(cd["recipient_groups"]),
+            "recipient_units": list(cd["recipient_units"]),
+            "action_items": split_lines(cd["action_items"]),
+            "in_response_to": list(cd["in_response_to"]),
+            "files": cd["files"],
+        }
+
+
+# --- Lifecycle actions --------------------------------------------------------------
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(label=_("What must change"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class IssueForm(forms.Form):
+    issued_on = date_field(_("Date of issue"), required=False, help_text=_("Leave empty for today."))
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for withdrawal"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- Public verification ------------------------------------------------------------
+
+
+class VerifyCodeForm(forms.Form):
+    code = forms.CharField(label=_("Verification code"), max_length=20)
+
+
+class VerifyFileForm(forms.Form):
+    MAX_BYTES = MAX_UPLOAD_BYTES
+
+    file = forms.FileField(label=_("PDF file to check"), allow_empty_file=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".pdf,application/pdf"
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        if uploaded.size > self.MAX_BYTES:
+            raise ValidationError(
+                _("The file is %(size)s; the limit is %(limit)s.")
+                % {"size": filesizeformat(uploaded.size), "limit": filesizeformat(self.MAX_BYTES)}
+            )
+        return uploaded

@@ -1,0 +1,526 @@
+"""Pages of the incoming register, the circulars and the public verification.
+
+Thin views: parse the request, fetch through ``circulars.access`` (outsiders get 404),
+call a service, render. A service's ``DomainError`` is shown on the page with its status
+(409 wrong state, 403 wrong role, 400 a broken rule), never a 500."""
+
+import datetime
+import hashlib
+import io
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from circulars import services
+from circulars.access import get_attachment_for_user, get_circular_for_user, get_incoming_for_user
+from circulars.documents import render_circular
+from circulars.forms import (
+    CircularFilterForm,
+    CircularForm,
+    IncomingDispatchForm,
+    IncomingFilterForm,
+    IssueForm,
+    ReturnForm,
+    VerifyCodeForm,
+    VerifyFileForm,
+    WithdrawForm,
+)
+from circulars.models import Circular, IncomingDispatch, fold
+from portal.errors import Conflict, DomainError
+from units.roles import PortalRole, has_role
+
+PAGE_SIZE = 50
+
+
+def _require_role(user, *roles: str) -> None:
+    """For pages that show a form: a user who may read but not act gets 403 at once,
+    rather than after filling the form in (the service checks again on POST)."""
+    if not has_role(user, *roles):
+        raise PermissionDenied(_("Your role does not allow this action."))
+
+
+# --- Incoming register --------------------------------------------------------------
+
+
+def _register_for(user):
+    """The incoming register as the user may read it; not theirs at all → 404."""
+    dispatches = IncomingDispatch.objects.for_user(user)
+    # for_user() answers none() to outsiders; the page then does not exist for them.
+    if dispatches.query.is_empty():
+        raise Http404
+    return dispatches
+
+
+def _filtered_register(request):
+    dispatches = _register_for(request.user)
+    years = dispatches.order_by("-arrival_year").values_list("arrival_year", flat=True).distinct()
+    form = IncomingFilterForm(request.GET, years=list(years))
+    filters = form.filters()
+    if filters.get("q"):
+        dispatches = dispatches.search(filters["q"])
+    if filters.get("year"):
+        dispatches = dispatches.filter(arrival_year=filters["year"])
+    if filters.get("document_type"):
+        dispatches = dispatches.filter(document_type=filters["document_type"])
+    if filters.get("urgency"):
+        dispatches = dispatches.filter(urgency=filters["urgency"])
+    return form, filters, dispatches
+
+
+@require_GET
+def incoming_list(request):
+    form, filters, dispatches = _filtered_register(request)
+    page = Paginator(dispatches, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The register book is kept per year (arrival numbers restart on 1 January), so the
+    # export is of one year: the one filtered on, or this year.
+    export_filters = dict(filters)
+    export_filters.setdefault("year", timezone.localdate().year)
+    return render(
+        request,
+        "circulars/incoming_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "filtered": bool(filters),
+            "export_url": f"{reverse('incoming-export')}?{urlencode(export_filters)}",
+            "export_year": export_filters["year"],
+            "can_register": has_role(request.user, PortalRole.RECORDS_CLERK, PortalRole.ADMIN),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def incoming_new(request):
+    _register_for(request.user)
+    _require_role(request.user, PortalRole.RECORDS_CLERK, PortalRole.ADMIN)
+    context = {}
+    status = 200
+    if request.method == "POST":
+        form = IncomingDispatchForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                dispatch = services.register_incoming(by=request.user, **form.cleaned_data)
+            except DomainError as error:
+                status = error.status_code
+                context["error"] = error.message
+                existing_id = error.extra.get("existing_id") if isinstance(error, Conflict) else None
+                if existing_id:
+                    context["duplicate"] = IncomingDispatch.objects.filter(pk=existing_id).first()
+            else:
+                messages.success(
+                    request,
+                    _("Registered as arrival number %(n)s/%(y)s.")
+                    % {"n": dispatch.arrival_number, "y": dispatch.arrival_year},
+                )
+                return redirect("incoming-detail", pk=dispatch.pk)
+        else:
+            status = 400
+    else:
+        form = IncomingDispatchForm()
+    return render(request, "circulars/incoming_form.html", {"form": form, **context}, status=status)
+
+
+@require_GET
+def incoming_detail(request, pk):
+    dispatch = get_incoming_for_user(request.user, pk)
+    answers = (
+        Circular.objects.for_user(request.user)
+        .filter(in_response_to=dispatch)
+        .select_related("signer")
+        .order_by("created_at")
+    )
+    return render(
+        request,
+        "circulars/incoming_detail.html",
+        {
+            "dispatch": dispatch,
+            "attachments": dispatch.attachments.all(),
+            "answers": answers,
+            "can_draft": has_role(request.user, PortalRole.DRAFTER, PortalRole.ADMIN),
+        },
+    )
+
+
+# The incoming register of Decree 30/2020 (appendix on registers), as offices print it.
+REGISTER_COLUMNS = [
+    ("Ngày đến", 12),
+    ("Số đến", 8),
+    ("Tác giả", 28),
+    ("Số, ký hiệu", 18),
+    ("Ngày tháng", 12),
+    ("Tên loại và trích yếu nội dung", 60),
+    ("Đơn vị hoặc người nhận", 24),
+    ("Ký nhận", 12),
+    ("Ghi chú", 24),
+]
+
+
+@require_GET
+def incoming_export(request):
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    _form, filters, dispatches = _filtered_register(request)
+    year = filters.get("year") or timezone.localdate().year
+    dispatches = dispatches.filter(arrival_year=year).order_by("arrival_number")
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = f"Sổ văn bản đến {year}"
+    sheet.append([title for title, _width in REGISTER_COLUMNS])
+    for index, (_title, width) in enumerate(REGISTER_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.cell(row=1, column=index).font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    # The register is a Vietnamese document whatever language the clerk browses in.
+    with translation.override("vi"):
+        for dispatch in dispatches.iterator():
+            sheet.append(
+                [
+                    dispatch.received_on,
+                    dispatch.arrival_number,
+                    dispatch.issuer,
+                    dispatch.reference,
+                    dispatch.document_date,
+                    f"{dispatch.get_document_type_display()}: {dispatch.subject}",
+                    dispatch.handled_by,
+                    "",
+                    dispatch.note,
+                ]
+            )
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, datetime.date):
+                    cell.number_format = "DD/MM/YYYY"
+                elif isinstance(cell.value, str):
+                    # Text that starts with "=" stays text: a subject is never a formula.
+                    cell.data_type = "s"
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="so-van-ban-den-{year}.xlsx"'
+    return response
+
+
+# --- Circulars ----------------------------------------------------------------------
+
+
+@require_GET
+def circular_list(request):
+    circulars = Circular.objects.for_user(request.user).select_related("signer")
+    form = CircularFilterForm(request.GET)
+    filters = form.filters()
+    if filters.get("q"):
+        circulars = circulars.search(filters["q"])
+    if filters.get("status"):
+        circulars = circulars.filter(status=filters["status"])
+    if filters.get("urgency"):
+        circulars = circulars.filter(urgency=filters["urgency"])
+    page = Paginator(circulars, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "circulars/circular_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "filtered": bool(filters),
+            "can_draft": has_role(request.user, PortalRole.DRAFTER, PortalRole.ADMIN),
+        },
+    )
+
+
+def _in_response_to_from_query(request) -> list[int]:
+    ids = [int(v) for v in request.GET.getlist("in_response_to") if v.isdigit()]
+    return list(IncomingDispatch.objects.for_user(request.user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+@require_http_methods(["GET", "POST"])
+def circular_new(request):
+    _require_role(request.user, PortalRole.DRAFTER, PortalRole.ADMIN)
+    status, error = 200, None
+    if request.method == "POST":
+        form = CircularForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            try:
+                circular = services.create_draft(by=request.user, **form.service_kwargs())
+            except DomainError as exc:
+                status, error = exc.status_code, exc.message
+            else:
+                messages.success(request, _("The draft is saved."))
+                return redirect("circular-detail", pk=circular.pk)
+        else:
+            status = 400
+    else:
+        form = CircularForm(user=request.user, in_response_to=_in_response_to_from_query(request))
+    return render(request, "circulars/circular_form.html", {"form": form, "error": error}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def circular_edit(request, pk):
+    circular = get_circular_for_user(request.user, pk)
+    _require_role(request.user, PortalRole.DRAFTER, PortalRole.ADMIN)
+    if not circular.is_editable:
+        error = Conflict(
+            _("A circular that is “%(status)s” can no longer be edited.") % {"status": circular.get_status_display()}
+        )
+        return _render_detail(request, circular.pk, error=error)
+    status, error = 200, None
+    if request.method == "POST":
+        form = CircularForm(request.POST, request.FILES, user=request.user, circular=circular)
+        if form.is_valid():
+            try:
+                circular = services.update_draft(circular=circular, by=request.user, **form.service_kwargs())
+            except DomainError as exc:
+                status, error = exc.status_code, exc.message
+            else:
+                messages.success(request, _("The changes are saved."))
+                return redirect("circular-detail", pk=circular.pk)
+        else:
+            status = 400
+    else:
+        form = CircularForm(user=request.user, circular=circular)
+    return render(
+        request, "circulars/circular_form.html", {"form": form, "circular": circular, "error": error}, status=status
+    )
+
+
+def allowed_actions(user, circular: Circular) -> set[str]:
+    """The buttons to show: the services' role and state rules, read ahead of time.
+    The service decides again when the button is pressed."""
+    status, S = circular.status, Circular.Status
+    actions = set()
+    if circular.is_editable and has_role(user, PortalRole.DRAFTER, PortalRole.ADMIN):
+        actions |= {"edit", "submit"}
+    if has_role(user, PortalRole.SIGNER):
+        if status == S.SUBMITTED:
+            actions |= {"approve", "return"}
+        elif status == S.APPROVED:
+            actions.add("return")
+    if status == S.APPROVED and has_role(user, PortalRole.RECORDS_CLERK, PortalRole.ADMIN):
+        actions.add("issue")
+    if status != S.WITHDRAWN:
+        issued = status in (S.ISSUED, S.DISTRIBUTED)
+        may = [PortalRole.SIGNER, PortalRole.ADMIN] + ([] if issued else [PortalRole.DRAFTER])
+        if has_role(user, *may):
+            actions.add("withdraw")
+    return actions
+
+
+def _render_detail(request, pk, *, error: DomainError | None = None, forms=None):
+    """The circular's page; with ``error``, the page that explains why an action failed,
+    answered with the error's status code."""
+    # Read here, after any failed action: it may have raced with someone else's.
+    circular = get_circular_for_user(request.user, pk)
+    labels = dict(Circular.Status.choices)
+    events = list(circular.events.select_related("actor"))
+    for event in events:
+        event.from_label = labels.get(event.from_status, event.from_status)
+        event.to_label = labels.get(event.to_status, event.to_status)
+    dispatches = circular.in_response_to.prefetch_related("attachments")
+    forms = forms or {}
+    context = {
+        "circular": circular,
+        "recipient_lines": services.recipient_lines(circular),
+        "action_items": circular.action_items.all(),
+        "attachments": circular.attachments.all(),
+        "dispatches": dispatches,
+        "events": events,
+        "actions": allowed_actions(request.user, circular),
+        "return_form": forms.get("return") or ReturnForm(prefix="return"),
+        "issue_form": forms.get("issue") or IssueForm(prefix="issue"),
+        "withdraw_form": forms.get("withdraw") or WithdrawForm(prefix="withdraw"),
+        "verification_url": (
+            services.verification_url(circular.verification_code) if circular.verification_code else ""
+        ),
+        "error": error.message if error else None,
+    }
+    return render(request, "circulars/circular_detail.html", context, status=error.status_code if error else 200)
+
+
+@require_GET
+def circular_detail(request, pk):
+    return _render_detail(request, pk)
+
+
+def _act(request, pk, action: str, call, success_message, form_class=None):
+    """Run one lifecycle service from a POST button; on a domain error, show the page
+    with the message and the error's status."""
+    circular = get_circular_for_user(request.user, pk)
+    form = None
+    if form_class is not None:
+        form = form_class(request.POST, prefix=action)
+        if not form.is_valid():
+            message = " ".join(str(m) for errors in form.errors.values() for m in errors)
+            return _render_detail(request, pk, error=DomainError(message), forms={action: form})
+    try:
+        circular = call(circular, form.cleaned_data if form else {})
+    except DomainError as error:
+        return _render_detail(request, pk, error=error, forms={action: form} if form else None)
+    messages.success(request, success_message(circular))
+    return redirect("circular-detail", pk=circular.pk)
+
+
+@require_POST
+def circular_submit(request, pk):
+    return _act(
+        request,
+        pk,
+        "submit",
+        lambda c, _d: services.submit(circular=c, by=request.user),
+        lambda c: _("Submitted for signature."),
+    )
+
+
+@require_POST
+def circular_approve(request, pk):
+    return _act(
+        request,
+        pk,
+        "approve",
+        lambda c, _d: services.approve(circular=c, by=request.user),
+        lambda c: _("Approved. The records clerk can now issue it."),
+    )
+
+
+@require_POST
+def circular_return(request, pk):
+    return _act(
+        request,
+        pk,
+        "return",
+        lambda c, d: services.return_to_drafter(circular=c, by=request.user, comment=d["comment"]),
+        lambda c: _("Returned to the drafter."),
+        ReturnForm,
+    )
+
+
+@require_POST
+def circular_issue(request, pk):
+    return _act(
+        request,
+        pk,
+        "issue",
+        lambda c, d: services.issue(circular=c, by=request.user, issued_on=d["issued_on"]),
+        lambda c: _("Issued as number %(reference)s.") % {"reference": c.reference},
+        IssueForm,
+    )
+
+
+@require_POST
+def circular_withdraw(request, pk):
+    return _act(
+        request,
+        pk,
+        "withdraw",
+        lambda c, d: services.withdraw(circular=c, by=request.user, reason=d["reason"]),
+        lambda c: _("The circular is withdrawn."),
+        WithdrawForm,
+    )
+
+
+def pdf_filename(circular: Circular) -> str:
+    """ "Cong-van-15-UBND-TH.pdf" for an issued circular, "Du-thao-Cong-van-7.pdf" before."""
+    kind = circular.document_type.replace("_", "-").capitalize()
+    if circular.is_issued:
+        notation = re.sub(r"[^A-Za-z0-9]+", "-", fold(circular.notation).upper()).strip("-")
+        return f"{kind}-{circular.number}-{notation}.pdf"
+    return f"Du-thao-{kind}-{circular.pk}.pdf"
+
+
+@require_GET
+def circular_pdf(request, pk):
+    circular = get_circular_for_user(request.user, pk)
+    download = request.GET.get("download") == "1"
+    if circular.is_issued and circular.pdf:
+        # The frozen file whose SHA-256 was recorded at issue, byte for byte.
+        return FileResponse(
+            circular.pdf.open("rb"),
+            content_type="application/pdf",
+            as_attachment=download,
+            filename=pdf_filename(circular),
+        )
+    response = HttpResponse(render_circular(circular), content_type="application/pdf")
+    disposition = "attachment" if download else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{pdf_filename(circular)}"'
+    # A preview changes with every edit; never serve a stale one.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def attachment_download(request, pk):
+    attachment = get_attachment_for_user(request.user, pk)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Public verification ------------------------------------------------------------
+
+
+def normalise_code(code: str) -> str:
+    """ "abcd2345", " ABCD-2345 " → "ABCD-2345", as printed under the QR code."""
+    code = re.sub(r"[^A-Za-z0-9]", "", code or "").upper()
+    return f"{code[:4]}-{code[4:]}" if len(code) == 8 else code
+
+
+@login_not_required
+@require_GET
+def verify_lookup(request):
+    form = VerifyCodeForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        code = normalise_code(form.cleaned_data["code"])
+        if code:
+            return redirect("verify", code=code)
+    return render(request, "circulars/verify_lookup.html", {"form": form})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def verify(request, code):
+    circular = get_object_or_404(
+        Circular.objects.filter(number__isnull=False).exclude(sha256="").select_related("issuing_unit", "signer"),
+        verification_code__iexact=normalise_code(code),
+    )
+    result, status = None, 200
+    if request.method == "POST":
+        form = VerifyFileForm(request.POST, request.FILES)
+        if form.is_valid():
+            digest = hashlib.sha256()
+            for chunk in form.cleaned_data["file"].chunks():
+                digest.update(chunk)
+            result = {"sha256": digest.hexdigest(), "matches": digest.hexdigest() == circular.sha256}
+        else:
+            status = 400
+    else:
+        form = VerifyFileForm()
+    return render(
+        request,
+        "circulars/verify.html",
+        {
+            "circular": circular,
+            "withdrawn": circular.status == Circular.Status.WITHDRAWN,
+            "form": form,
+            "result": result,
+        },
+        status=status,
+    )

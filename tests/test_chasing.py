@@ -1,0 +1,253 @@
+"""Chasing with time travel: who got what, when, once."""
+
+import datetime
+import zoneinfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+
+from acknowledgements import chasing, services
+from acknowledgements.models import Delivery, Notification, OutboxEmail, Reminder
+from circulars.models import Circular, Urgency
+from tests.factories import issued_circular
+from units.models import Unit
+
+pytestmark = pytest.mark.django_db
+VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def at(day, hour=8):
+    return datetime.datetime(2024, 10, day, hour, 0, tzinfo=VN)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def circular(drafter, signer, records_clerk, district, communes_group, monitoring_unit):
+    return issued_circular(
+        drafter,
+        signer,
+        records_clerk,
+        groups=[communes_group],
+        monitoring_unit=monitoring_unit,
+        issued_on=datetime.date(2024, 10, 15),
+        report_due_on=datetime.date(2024, 10, 31),
+    )
+
+
+@pytest.fixture
+def distributed(circular, records_clerk, clerk, head, other_clerk, monitor, signer):
+    with time_machine.travel(at(15, 10), tick=False):
+        services.distribute(circular=circular, by=records_clerk)
+    flush_outbox()
+    return circular
+
+
+def flush_outbox():
+    """Send what distribution queued (its callbacks do not run inside a test's
+    transaction), so that each test sees only the mail it causes."""
+    from acknowledgements.outbox import send_due
+
+    send_due()
+    mail.outbox.clear()
+
+
+def received(kind, stage=""):
+    return sorted(
+        Notification.objects.filter(reminder__kind=kind, reminder__stage=stage).values_list("user__username", flat=True)
+    )
+
+
+def test_a_circular_from_issue_to_escalation(distributed, clerk, other_clerk, unit, other_unit):
+    # Wed 16/10: acknowledgement due Thu 17/10 → a reminder to each unit's clerks.
+    assert chasing.sweep(at(16)).queued == {"ack_due_soon": 2}
+    assert received("ack_due_soon") == ["clerk", "other-clerk"]
+    assert chasing.sweep(at(16, 9)).total == 0  # a second tick the same day: nothing
+
+    other = Delivery.objects.get(unit=other_unit)
+    services.acknowledge(delivery=other, by=other_clerk)
+
+    assert chasing.sweep(at(17)).total == 0  # due today: not late yet
+    assert chasing.sweep(at(18)).queued == {"ack_overdue": 1}  # Fri: only the unit that did not acknowledge
+    assert received("ack_overdue") == ["clerk"]
+    assert chasing.sweep(at(19)).total == 0  # Saturday
+    assert chasing.sweep(at(21)).queued == {"ack_escalation:head": 1}  # Mon: 2 working days late
+    assert received("ack_escalation", "head") == ["head"]
+    assert chasing.sweep(at(22)).total == 0
+    assert chasing.sweep(at(24)).queued == {"ack_escalation:monitor": 1}  # 5 working days late
+    assert received("ack_escalation", "monitor") == ["monitor", "signer"]
+
+    # Wed 30/10: reports due Thu 31/10, owed by both units.
+    assert chasing.sweep(at(30)).queued == {"report_due_soon": 2}
+    mine = Delivery.objects.get(unit=unit)
+    assert sorted(Reminder.objects.filter(delivery=mine).values_list("kind", "stage")) == [
+        ("ack_due_soon", ""),
+        ("ack_escalation", "head"),
+        ("ack_escalation", "monitor"),
+        ("ack_overdue", ""),
+        ("report_due_soon", ""),
+    ]
+
+
+def test_a_missed_moment_is_replaced_by_the_later_kind(distributed, unit):
+    # The first sweep ever runs on 24/10: the unit gets the monitor escalation only.
+    result = chasing.sweep(at(24))
+    assert result.queued == {"ack_escalation:monitor": 2}
+    assert not Reminder.objects.filter(kind__in=["ack_due_soon", "ack_overdue"]).exists()
+    assert not Reminder.objects.filter(stage="head").exists()
+    assert chasing.sweep(at(25)).total == 0
+
+
+def test_nothing_is_chased_once_done_or_withdrawn(distributed, circular, clerk, other_clerk, unit, other_unit, signer):
+    services.acknowledge(delivery=Delivery.objects.get(unit=unit), by=clerk)
+    services.refuse(delivery=Delivery.objects.get(unit=other_unit), by=other_clerk, reason="Không thuộc thẩm quyền")
+    assert chasing.sweep(at(21)).total == 0
+    from circulars.services import withdraw
+
+    withdraw(circular=circular, by=signer, reason="Thu hồi")
+    assert chasing.sweep(at(31)).total == 0  # the report was still owed, but the circular is withdrawn
+
+
+def test_urgent_circulars_are_chased_by_email_at_once(
+    drafter, signer, records_clerk, district, communes_group, clerk, other_clerk, django_capture_on_commit_callbacks
+):
+    circ = issued_circular(
+        drafter,
+        signer,
+        records_clerk,
+        groups=[communes_group],
+        issued_on=datetime.date(2024, 10, 15),
+        urgency=Urgency.FLASH,
+    )
+    with time_machine.travel(at(15, 10), tick=False):
+        services.distribute(circular=circ, by=records_clerk)
+    flush_outbox()
+    with django_capture_on_commit_callbacks(execute=True):
+        chasing.sweep(at(16))
+    assert sorted(m.to[0] for m in mail.outbox) == ["clerk@example.vn", "other-clerk@example.vn"]
+    assert all("Sắp đến hạn xác nhận" in m.subject for m in mail.outbox)
+    assert Reminder.objects.filter(channel="immediate", sent_at__isnull=False).count() == 2
+
+
+def test_normal_circulars_wait_for_one_digest_a_day(distributed, django_capture_on_commit_callbacks):
+    chasing.sweep(at(16))
+    chasing.sweep(at(18))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert chasing.send_digests(at(18, 7)) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["clerk@example.vn", "other-clerk@example.vn"]
+    digest = next(m for m in mail.outbox if m.to == ["clerk@example.vn"])
+    assert "Tổng hợp" in digest.subject
+    assert "QUÁ HẠN" in digest.body and "/ack/" in digest.body
+    # New reminders later the same day do not make a second email to the same person.
+    chasing.sweep(at(21))
+    with django_capture_on_commit_callbacks(execute=True):
+        chasing.send_digests(at(18, 7))
+    assert OutboxEmail.objects.filter(kind="digest", user__username="clerk").count() == 1
+
+
+def test_a_reminder_for_a_step_done_since_is_not_sent(
+    drafter, signer, records_clerk, district, communes_group, clerk, other_clerk
+):
+    circ = issued_circular(
+        drafter,
+        signer,
+        records_clerk,
+        groups=[communes_group],
+        issued_on=datetime.date(2024, 10, 15),
+        urgency=Urgency.FLASH,
+    )
+    with time_machine.travel(at(15, 10), tick=False):
+        services.distribute(circular=circ, by=records_clerk)
+    flush_outbox()
+    chasing.sweep(at(16))  # callbacks not run: the rows wait in the outbox
+    services.acknowledge(delivery=Delivery.objects.get(unit__code="xa-mot"), by=clerk)
+    mail.outbox.clear()
+    from acknowledgements.outbox import send_due
+
+    send_due()
+    assert [m.to[0] for m in mail.outbox] == ["other-clerk@example.vn"]
+    assert OutboxEmail.objects.get(kind="reminder", user=clerk).status == "skipped"
+
+
+def test_chase_command_is_idempotent_and_has_a_dry_run(distributed, capsys):
+    call_command("chase", "--at", "2024-10-18T08:00", "--dry-run")
+    out = capsys.readouterr().out
+    assert "would queue 2 reminders" in out and "ack_overdue" in out
+    assert not Reminder.objects.exists()
+    call_command("chase", "--at", "2024-10-18T08:00")
+    assert "queued 2 reminders" in capsys.readouterr().out
+    call_command("chase", "--at", "2024-10-18T08:00")
+    assert "queued 0 reminders" in capsys.readouterr().out
+
+
+def test_chase_command_refuses_a_bad_date(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="not an ISO date-time"):
+        call_command("chase", "--at", "18/10/2024")
+
+
+def test_manual_chase_once_per_few_hours(api_as, distributed, monitor, clerk, unit, other_unit, signer):
+    api = api_as(monitor)
+    url = f"/api/v1/circulars/{distributed.id}/chase"
+    assert api.post(url, {"units": [unit.id, other_unit.id]}, format="json").json() == {"queued": 2}
+    assert api.post(url, {"units": [unit.id]}, format="json").json() == {"queued": 0}
+    assert api_as(clerk).post(url, {"units": [unit.id]}, format="json").status_code == 403
+    assert api_as(signer).post(url, {"units": [unit.id]}, format="json").status_code == 403
+    assert api_as(monitor).post(url, {"units": []}, format="json").status_code == 400
+    with time_machine.travel(datetime.datetime.now(tz=VN) + datetime.timedelta(hours=5)):
+        assert api_as(monitor).post(url, {"units": [unit.id]}, format="json").json() == {"queued": 1}
+    assert received_manual(clerk) == 2
+
+
+def received_manual(user):
+    return Notification.objects.filter(user=user, reminder__kind="manual").count()
+
+
+def test_delivery_api_lists_reminders(api_as, distributed, clerk, unit):
+    chasing.sweep(at(16))
+    delivery = Delivery.objects.get(unit=unit)
+    body = api_as(clerk).get(f"/api/v1/deliveries/{delivery.id}/").json()
+    assert body["reminders"] == [
+        {
+            "kind": "ack_due_soon",
+            "stage": "",
+            "channel": "digest",
+            "created_at": body["reminders"][0]["created_at"],
+            "sent_at": None,
+            "recipients": ["clerk"],
+        }
+    ]
+
+
+def test_calendar_due_endpoint(api_as, clerk):
+    api = api_as(clerk)
+    assert api.get("/api/v1/calendar/due?from=2024-10-07&working_days=2").json() == {"due_on": "2024-10-09"}
+    assert api.get("/api/v1/calendar/due?from=2025-01-24&working_days=1").json() == {"due_on": "2025-02-03"}
+    assert api.get("/api/v1/calendar/due?from=hôm-nay&working_days=2").status_code == 400
+    assert api.get("/api/v1/calendar/due?from=2024-10-07").status_code == 400
+
+
+def _bulk_deliveries(circular, district, n):
+    units = Unit.objects.bulk_create(Unit(code=f"u{i:05}", name=f"Xã {i}", parent=district) for i in range(n))
+    Delivery.objects.bulk_create(
+        Delivery(circular=circular, unit=u, ack_due_on=datetime.date(2024, 10, 17), report_due_on=None) for u in units
+    )
+
+
+@pytest.mark.parametrize("n", [10, 1000])
+def test_sweep_query_count_does_not_grow_with_deliveries(n, circular, district, django_assert_num_queries):
+    Circular.objects.filter(pk=circular.pk).update(status=Circular.Status.DISTRIBUTED, report_due_on=None)
+    _bulk_deliveries(circular, district, n)
+    # Eight stage queries (savepoint, INSERT … SELECT, release), one batch of follow-up
+    # for the stage that added rows (3 notification INSERTs, the outbox INSERT, two
+    # UPDATEs), the calendar read: the same for 10 and 1,000 overdue deliveries.
+    with django_assert_num_queries(31):
+        result = chasing.sweep(at(18))
+    assert result.queued == {"ack_overdue": n}

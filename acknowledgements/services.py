@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from acknowledgements import fanout, notifications
 from acknowledgements.models import Delivery, DeliveryEvent, Evidence, ImplementationReport, ReportItem
 from circulars.models import Circular, CircularEvent
+from circulars.services import FROM_STATES, may
 from circulars.workdays import due_date
 from portal.errors import Conflict, Forbidden, Invalid
 from portal.uploads import CheckedFile
@@ -61,11 +62,11 @@ def distribute(*, circular: Circular, by) -> int:
     expanded, duplicates and inactive units left out), in one transaction whose number of
     queries does not depend on the number of units. Distributing again adds only units
     that have no delivery yet; it never duplicates. Returns how many deliveries exist."""
-    if not has_role(by, PortalRole.RECORDS_CLERK, PortalRole.ADMIN):
+    if not may(by, "distribute"):
         raise Forbidden(_("Only the records clerk distributes circulars."))
     with transaction.atomic():
         locked = Circular.objects.select_for_update().get(pk=circular.pk)
-        if locked.status not in (Circular.Status.ISSUED, Circular.Status.DISTRIBUTED):
+        if locked.status not in FROM_STATES["distribute"]:
             raise Conflict(
                 _("This circular is “%(status)s”; only an issued circular can be distributed.")
                 % {"status": locked.get_status_display()}

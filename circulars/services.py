@@ -31,6 +31,60 @@ from portal.uploads import CheckedFile
 from units.models import Unit, UnitGroup
 from units.roles import PortalRole, has_role
 
+# --- Who may do what --------------------------------------------------------------
+
+# Roles allowed each step; the one table the services enforce and the pages read to
+# decide which buttons to show.
+ROLES = {
+    "register": (PortalRole.RECORDS_CLERK, PortalRole.ADMIN),
+    "draft": (PortalRole.DRAFTER, PortalRole.ADMIN),
+    "submit": (PortalRole.DRAFTER, PortalRole.ADMIN),
+    "approve": (PortalRole.SIGNER,),
+    "return": (PortalRole.SIGNER,),
+    "issue": (PortalRole.RECORDS_CLERK, PortalRole.ADMIN),
+    "withdraw": (PortalRole.DRAFTER, PortalRole.SIGNER, PortalRole.ADMIN),
+    "withdraw_issued": (PortalRole.SIGNER, PortalRole.ADMIN),
+    "distribute": (PortalRole.RECORDS_CLERK, PortalRole.ADMIN),
+}
+# States each step starts from.
+FROM_STATES = {
+    "edit": Circular.EDITABLE,
+    "submit": Circular.EDITABLE,
+    "approve": (Circular.Status.SUBMITTED,),
+    "return": (Circular.Status.SUBMITTED, Circular.Status.APPROVED),
+    "issue": (Circular.Status.APPROVED,),
+    "withdraw": tuple(s for s in Circular.Status.values if s != Circular.Status.WITHDRAWN),
+    "distribute": (Circular.Status.ISSUED, Circular.Status.DISTRIBUTED),
+}
+
+
+def may(user, step: str) -> bool:
+    return has_role(user, *ROLES[step])
+
+
+def allowed_actions(user, circular: Circular) -> set[str]:
+    """The steps this user may take on this circular now (role and state)."""
+    actions = set()
+    if circular.status in FROM_STATES["edit"] and may(user, "draft"):
+        actions |= {"edit", "submit"}
+    for step in ("approve", "return", "issue", "distribute"):
+        if circular.status in FROM_STATES[step] and may(user, step):
+            actions.add(step)
+    if circular.status in FROM_STATES["withdraw"]:
+        issued = circular.status in (Circular.Status.ISSUED, Circular.Status.DISTRIBUTED)
+        if may(user, "withdraw_issued" if issued else "withdraw"):
+            actions.add("withdraw")
+    if circular.is_issued and (
+        has_role(user, PortalRole.RECORDS_CLERK, PortalRole.SIGNER, PortalRole.ADMIN)
+        or (
+            has_role(user, PortalRole.MONITOR)
+            and Unit.objects.filter(pk=circular.monitoring_unit_id, memberships__user=user).exists()
+        )
+    ):
+        actions.add("follow")  # the page of its deliveries
+    return actions
+
+
 # --- Rich text ----------------------------------------------------------------------
 
 ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "blockquote", "h3", "h4", "a"}
@@ -131,7 +185,7 @@ def register_incoming(
 ) -> IncomingDispatch:
     """Enter a received document in the incoming register with the next arrival number
     of the year it arrived. The same document (issuer, reference, date) twice is refused."""
-    if not has_role(by, PortalRole.RECORDS_CLERK, PortalRole.ADMIN):
+    if not may(by, "register"):
         raise Forbidden(_("Only the records clerk registers incoming dispatches."))
     received_on = received_on or timezone.localdate()
     if received_on > timezone.localdate():
@@ -254,7 +308,7 @@ def create_draft(
     in_response_to=(),
     files: list[CheckedFile] = (),
 ) -> Circular:
-    if not has_role(by, PortalRole.DRAFTER, PortalRole.ADMIN):
+    if not may(by, "draft"):
         raise Forbidden(_("Only drafters write circulars."))
     _check_draft_data(data)
     with transaction.atomic():
@@ -284,7 +338,7 @@ def update_draft(
     in_response_to=None,
     files: list[CheckedFile] = (),
 ) -> Circular:
-    if not has_role(by, PortalRole.DRAFTER, PortalRole.ADMIN):
+    if not may(by, "draft"):
         raise Forbidden(_("Only drafters edit circulars."))
     _check_draft_data({"subject": circular.subject, **data})
     with transaction.atomic():
@@ -339,25 +393,27 @@ ACTION_WORDS = {
 
 
 def submit(*, circular: Circular, by) -> Circular:
-    if not has_role(by, PortalRole.DRAFTER, PortalRole.ADMIN):
+    if not may(by, "submit"):
         raise Forbidden(_("Only drafters submit circulars for signature."))
     if circular.signer_id is None:
         raise Invalid(_("Choose who signs the circular before submitting it."))
     if not circular.recipient_groups.exists() and not circular.recipient_units.exists():
         raise Invalid(_("Choose at least one recipient before submitting."))
-    return _transition(circular, by=by, allowed_from=Circular.EDITABLE, to=Circular.Status.SUBMITTED, action="submit")
+    return _transition(
+        circular, by=by, allowed_from=FROM_STATES["submit"], to=Circular.Status.SUBMITTED, action="submit"
+    )
 
 
 def approve(*, circular: Circular, by) -> Circular:
-    if not has_role(by, PortalRole.SIGNER):
+    if not may(by, "approve"):
         raise Forbidden(_("Only a signer approves circulars."))
     return _transition(
-        circular, by=by, allowed_from=[Circular.Status.SUBMITTED], to=Circular.Status.APPROVED, action="approve"
+        circular, by=by, allowed_from=FROM_STATES["approve"], to=Circular.Status.APPROVED, action="approve"
     )
 
 
 def return_to_drafter(*, circular: Circular, by, comment: str) -> Circular:
-    if not has_role(by, PortalRole.SIGNER):
+    if not may(by, "return"):
         raise Forbidden(_("Only a signer returns circulars."))
     comment = (comment or "").strip()
     if not comment:
@@ -365,7 +421,7 @@ def return_to_drafter(*, circular: Circular, by, comment: str) -> Circular:
     return _transition(
         circular,
         by=by,
-        allowed_from=[Circular.Status.SUBMITTED, Circular.Status.APPROVED],
+        allowed_from=FROM_STATES["return"],
         to=Circular.Status.RETURNED,
         action="return",
         comment=comment,
@@ -374,11 +430,11 @@ def return_to_drafter(*, circular: Circular, by, comment: str) -> Circular:
 
 def withdraw(*, circular: Circular, by, reason: str = "") -> Circular:
     issued = circular.status in (Circular.Status.ISSUED, Circular.Status.DISTRIBUTED)
-    if issued and not has_role(by, PortalRole.SIGNER, PortalRole.ADMIN):
+    if issued and not may(by, "withdraw_issued"):
         raise Forbidden(_("Only a signer withdraws an issued circular."))
-    if not issued and not has_role(by, PortalRole.DRAFTER, PortalRole.SIGNER, PortalRole.ADMIN):
+    if not issued and not may(by, "withdraw"):
         raise Forbidden(_("Only drafters and signers withdraw circulars."))
-    allowed = [s for s in Circular.Status.values if s != Circular.Status.WITHDRAWN]
+    allowed = FROM_STATES["withdraw"]
     return _transition(
         circular, by=by, allowed_from=allowed, to=Circular.Status.WITHDRAWN, action="withdraw", comment=reason
     )
@@ -402,7 +458,7 @@ def issue(*, circular: Circular, by, issued_on: datetime.date | None = None) -> 
     included) leaves the register as it was, with no gap."""
     from circulars.documents import render_circular
 
-    if not has_role(by, PortalRole.RECORDS_CLERK, PortalRole.ADMIN):
+    if not may(by, "issue"):
         raise Forbidden(_("Only the records clerk issues circulars."))
     today = timezone.localdate()
     issued_on = issued_on or today
@@ -410,7 +466,7 @@ def issue(*, circular: Circular, by, issued_on: datetime.date | None = None) -> 
         raise Invalid(_("The date of issue cannot be in the future."))
     with transaction.atomic():
         locked = Circular.objects.select_for_update().get(pk=circular.pk)
-        if locked.status != Circular.Status.APPROVED:
+        if locked.status not in FROM_STATES["issue"]:
             raise Conflict(
                 _("This circular is “%(status)s”; only an approved circular can be issued.")
                 % {"status": locked.get_status_display()}

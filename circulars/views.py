@@ -37,15 +37,14 @@ from circulars.forms import (
 )
 from circulars.models import Circular, IncomingDispatch, fold
 from portal.errors import Conflict, DomainError
-from units.roles import PortalRole, has_role
 
 PAGE_SIZE = 50
 
 
-def _require_role(user, *roles: str) -> None:
+def _require(user, step: str) -> None:
     """For pages that show a form: a user who may read but not act gets 403 at once,
     rather than after filling the form in (the service checks again on POST)."""
-    if not has_role(user, *roles):
+    if not services.may(user, step):
         raise PermissionDenied(_("Your role does not allow this action."))
 
 
@@ -94,7 +93,7 @@ def incoming_list(request):
             "filtered": bool(filters),
             "export_url": f"{reverse('incoming-export')}?{urlencode(export_filters)}",
             "export_year": export_filters["year"],
-            "can_register": has_role(request.user, PortalRole.RECORDS_CLERK, PortalRole.ADMIN),
+            "can_register": services.may(request.user, "register"),
         },
     )
 
@@ -102,7 +101,7 @@ def incoming_list(request):
 @require_http_methods(["GET", "POST"])
 def incoming_new(request):
     _register_for(request.user)
-    _require_role(request.user, PortalRole.RECORDS_CLERK, PortalRole.ADMIN)
+    _require(request.user, "register")
     context = {}
     status = 200
     if request.method == "POST":
@@ -146,7 +145,7 @@ def incoming_detail(request, pk):
             "dispatch": dispatch,
             "attachments": dispatch.attachments.all(),
             "answers": answers,
-            "can_draft": has_role(request.user, PortalRole.DRAFTER, PortalRole.ADMIN),
+            "can_draft": services.may(request.user, "draft"),
         },
     )
 
@@ -238,7 +237,7 @@ def circular_list(request):
             "form": form,
             "page_obj": page,
             "filtered": bool(filters),
-            "can_draft": has_role(request.user, PortalRole.DRAFTER, PortalRole.ADMIN),
+            "can_draft": services.may(request.user, "draft"),
         },
     )
 
@@ -250,7 +249,7 @@ def _in_response_to_from_query(request) -> list[int]:
 
 @require_http_methods(["GET", "POST"])
 def circular_new(request):
-    _require_role(request.user, PortalRole.DRAFTER, PortalRole.ADMIN)
+    _require(request.user, "draft")
     status, error = 200, None
     if request.method == "POST":
         form = CircularForm(request.POST, request.FILES, user=request.user)
@@ -272,7 +271,7 @@ def circular_new(request):
 @require_http_methods(["GET", "POST"])
 def circular_edit(request, pk):
     circular = get_circular_for_user(request.user, pk)
-    _require_role(request.user, PortalRole.DRAFTER, PortalRole.ADMIN)
+    _require(request.user, "draft")
     if not circular.is_editable:
         error = Conflict(
             _("A circular that is “%(status)s” can no longer be edited.") % {"status": circular.get_status_display()}
@@ -298,28 +297,6 @@ def circular_edit(request, pk):
     )
 
 
-def allowed_actions(user, circular: Circular) -> set[str]:
-    """The buttons to show: the services' role and state rules, read ahead of time.
-    The service decides again when the button is pressed."""
-    status, S = circular.status, Circular.Status
-    actions = set()
-    if circular.is_editable and has_role(user, PortalRole.DRAFTER, PortalRole.ADMIN):
-        actions |= {"edit", "submit"}
-    if has_role(user, PortalRole.SIGNER):
-        if status == S.SUBMITTED:
-            actions |= {"approve", "return"}
-        elif status == S.APPROVED:
-            actions.add("return")
-    if status == S.APPROVED and has_role(user, PortalRole.RECORDS_CLERK, PortalRole.ADMIN):
-        actions.add("issue")
-    if status != S.WITHDRAWN:
-        issued = status in (S.ISSUED, S.DISTRIBUTED)
-        may = [PortalRole.SIGNER, PortalRole.ADMIN] + ([] if issued else [PortalRole.DRAFTER])
-        if has_role(user, *may):
-            actions.add("withdraw")
-    return actions
-
-
 def _render_detail(request, pk, *, error: DomainError | None = None, forms=None):
     """The circular's page; with ``error``, the page that explains why an action failed,
     answered with the error's status code."""
@@ -339,7 +316,7 @@ def _render_detail(request, pk, *, error: DomainError | None = None, forms=None)
         "attachments": circular.attachments.all(),
         "dispatches": dispatches,
         "events": events,
-        "actions": allowed_actions(request.user, circular),
+        "actions": services.allowed_actions(request.user, circular),
         "return_form": forms.get("return") or ReturnForm(prefix="return"),
         "issue_form": forms.get("issue") or IssueForm(prefix="issue"),
         "withdraw_form": forms.get("withdraw") or WithdrawForm(prefix="withdraw"),

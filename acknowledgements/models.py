@@ -92,6 +92,11 @@ class Delivery(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     refused_at = models.DateTimeField(_("refused at"), null=True, blank=True)
     refuse_reason = models.TextField(_("reason for refusal"), blank=True)
+    # Working days late when the step was done (0 on time), written in the transaction
+    # that records the step, so that league tables average a column instead of running
+    # the calendar over millions of rows.
+    ack_delay_days = models.PositiveSmallIntegerField(_("acknowledged late by (working days)"), null=True, blank=True)
+    report_delay_days = models.PositiveSmallIntegerField(_("reported late by (working days)"), null=True, blank=True)
 
     objects = DeliveryQuerySet.as_manager()
 

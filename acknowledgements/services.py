@@ -14,7 +14,7 @@ from acknowledgements import fanout, notifications
 from acknowledgements.models import Delivery, DeliveryEvent, Evidence, ImplementationReport, ReportItem
 from circulars.models import Circular, CircularEvent
 from circulars.services import FROM_STATES, may
-from circulars.workdays import due_date
+from circulars.workdays import due_date, working_days_late
 from portal.errors import Conflict, Forbidden, Invalid
 from portal.uploads import CheckedFile
 from units.models import Membership
@@ -141,6 +141,7 @@ def acknowledge(*, delivery: Delivery, by, ip: str | None = None) -> Delivery:
         locked.status = S.ACKNOWLEDGED
         locked.acknowledged_at = timezone.now()
         locked.acknowledged_by = by
+        locked.ack_delay_days = working_days_late(locked.ack_due_on, timezone.localdate(locked.acknowledged_at))
         if locked.first_viewed_at is None:
             locked.first_viewed_at, locked.first_viewed_by = locked.acknowledged_at, by
         locked.save()
@@ -228,6 +229,7 @@ def submit_report(
         if from_status == S.SENT:
             # Filing a report is a receipt too.
             locked.acknowledged_at, locked.acknowledged_by = now, by
+            locked.ack_delay_days = working_days_late(locked.ack_due_on, timezone.localdate(now))
             acknowledged_now = True
         else:
             acknowledged_now = False
@@ -256,7 +258,13 @@ def submit_report(
             evidence.file.save(checked.storage_name, ContentFile(checked.data), save=False)
             evidence.save()
         locked.status = S.REPORTED
-        locked.reported_at = now
+        if locked.reported_at is None:
+            # The first report is when the unit reported (and whether on time); a
+            # resubmission after a return is a later version, seen in the reports.
+            locked.report_delay_days = (
+                working_days_late(locked.report_due_on, timezone.localdate(now)) if locked.report_due_on else 0
+            )
+            locked.reported_at = now
         if locked.first_viewed_at is None:
             locked.first_viewed_at, locked.first_viewed_by = now, by
         locked.save()

@@ -102,11 +102,12 @@ def inbox(request):
 # --- One delivery -------------------------------------------------------------------
 
 
-def _render_delivery(request, pk, *, error: DomainError | None = None, forms=None):
+def _render_delivery(request, pk, *, delivery: Delivery | None = None, error: DomainError | None = None, forms=None):
     """The delivery's page; with ``error``, the page that explains why an action failed,
     answered with the error's status code."""
-    # Read here, after any failed action: it may have raced with someone else's.
-    delivery = get_delivery_for_user(request.user, pk)
+    if delivery is None:
+        # Read again after a failed action: it may have raced with someone else's.
+        delivery = get_delivery_for_user(request.user, pk)
     circular = delivery.circular
     user = request.user
     reports = list(
@@ -153,7 +154,7 @@ def _render_delivery(request, pk, *, error: DomainError | None = None, forms=Non
 def delivery_detail(request, pk):
     delivery = get_delivery_for_user(request.user, pk)
     services.mark_viewed(delivery=delivery, by=request.user)
-    return _render_delivery(request, pk)
+    return _render_delivery(request, pk, delivery=delivery)
 
 
 def _act_on_delivery(request, pk, action: str, call, success_message, form_class=None):

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from circulars import services
@@ -419,6 +420,7 @@ def pdf_filename(circular: Circular) -> str:
 
 
 @require_GET
+@xframe_options_sameorigin  # the delivery page embeds it; other sites still may not
 def circular_pdf(request, pk):
     circular = get_circular_for_user(request.user, pk)
     download = request.GET.get("download") == "1"

@@ -84,7 +84,9 @@ def test_distribute_notifies_every_member_in_the_portal_and_by_email(
     assert OutboxEmail.objects.filter(status="sent").count() == 3
 
 
-def test_only_issued_circulars_are_distributed_by_records_clerks(drafter, signer, records_clerk, district, communes_group):
+def test_only_issued_circulars_are_distributed_by_records_clerks(
+    drafter, signer, records_clerk, district, communes_group
+):
     approved = approved_circular(drafter, signer, groups=[communes_group])
     with pytest.raises(Conflict):
         services.distribute(circular=approved, by=records_clerk)
@@ -107,7 +109,8 @@ def test_a_failed_distribute_sends_nothing(circular, records_clerk, django_captu
 
 def _communes(district, group, n, *, start=0):
     units = Unit.objects.bulk_create(
-        Unit(code=f"xa-{i:04}", name=f"Xã {i:04}", kind=Unit.Kind.COMMUNE, parent=district) for i in range(start, start + n)
+        Unit(code=f"xa-{i:04}", name=f"Xã {i:04}", kind=Unit.Kind.COMMUNE, parent=district)
+        for i in range(start, start + n)
     )
     group.units.add(*units)
     for u in units:

@@ -16,7 +16,7 @@ def check_database() -> dict:
 
 
 def check_broker() -> dict:
-    if not settings.CELERY_BROKER_URL:
+    if not settings.CELERY_BROKER_URL or settings.CELERY_BROKER_URL.startswith("memory://"):
         # Embedded default: tasks run in the web process, there is no broker to ask.
         return {"ok": True, "mode": "eager", "detail": "no broker configured; tasks run in process"}
     from kombu import Connection

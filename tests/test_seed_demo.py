@@ -49,3 +49,68 @@ def test_seed_demo_is_idempotent():
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts == (Unit.objects.count(), UnitGroup.objects.count(), User.objects.count(), Membership.objects.count())
     assert counts[0] == 20
+
+
+@pytest.fixture
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_seed_demo_issues_and_distributes_the_seed_circular(_media):
+    from acknowledgements.models import Delivery
+    from circulars.models import Circular, IncomingDispatch
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    dispatch = IncomingDispatch.objects.get()
+    assert (dispatch.reference, dispatch.issuer, dispatch.arrival_number) == (
+        "2980/STTTT-TTra",
+        "Sở Thông tin và Truyền thông",
+        1,
+    )
+    circular = Circular.objects.get()
+    assert circular.reference == "123/UBND-TH"
+    assert circular.status == Circular.Status.DISTRIBUTED
+    assert list(circular.in_response_to.all()) == [dispatch]
+    assert circular.monitoring_unit.code == "phong-vhtt"
+    assert circular.action_items.count() == 5
+    assert set(circular.recipient_groups.values_list("code", flat=True)) == {"co-quan-huyen", "ubnd-cac-xa"}
+    deliveries = {d.unit.code: d for d in Delivery.objects.select_related("unit")}
+    assert len(deliveries) == 19
+    assert deliveries["xa-bac-phong"].status == "sent"
+    assert deliveries["xa-bac-son"].status == "acknowledged"
+    assert deliveries["xa-cong-hai"].status == "reported"
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Delivery.objects.count() == 19 and Circular.objects.count() == 1
+
+
+def test_seed_circular_pdf_reads_like_the_seed_document(_media):
+    import io
+
+    from pypdf import PdfReader
+
+    from circulars.models import Circular
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    circular = Circular.objects.get()
+    text = " ".join(
+        " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(circular.pdf.read())).pages).split()
+    )
+    for expected in [
+        "ỦY BAN NHÂN DÂN",
+        "HUYỆN THUẬN BẮC",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Số: 123/UBND-TH",
+        "Thuận Bắc, ngày 15 tháng 10 năm 2024",
+        "V/v cảnh báo việc lợi dụng danh nghĩa công chức Sở Thông tin và Truyền thông",
+        "Kính gửi:",
+        "Các cơ quan, đơn vị thuộc UBND huyện;",
+        "Ủy ban nhân dân các xã.",
+        "Tiếp nhận Công văn số 2980/STTTT-TTra ngày 01/10/2024",
+        "Nơi nhận:",
+        "Lưu VT.",
+        "KT. CHỦ TỊCH",
+        "PHÓ CHỦ TỊCH",
+        "Nguyễn Hùng",
+    ]:
+        assert expected in text, expected

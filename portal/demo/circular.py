@@ -105,3 +105,37 @@ def seed_circular() -> Circular:
             kind=NumberingRegister.Kind.OUTGOING, year=ISSUED_ON.year, defaults={"last_number": NUMBERS_BEFORE}
         )
         return services.issue(circular=circular, by=vanthu, issued_on=ISSUED_ON)
+
+
+# Units that have already acted in the demo. xa-bac-phong is left untouched: the guided
+# tour (and the browser journey) starts with its clerk finding the new circular.
+ACKNOWLEDGED = ["xa-bac-son", "xa-cong-hai", "phong-tu-phap", "phong-noi-vu"]
+REPORTED = {
+    "xa-cong-hai": (
+        "UBND xã Công Hải đã phổ biến nội dung Công văn đến toàn thể cán bộ, công chức tại cuộc họp giao ban "
+        "ngày 21/10/2024; niêm yết thông báo tại trụ sở và phát trên hệ thống truyền thanh xã."
+    ),
+}
+
+
+def seed_deliveries(circular: Circular) -> int:
+    """Distribute the seed circular and let a few units act, through the services."""
+    from acknowledgements import services as ack
+    from acknowledgements.models import Delivery
+
+    vanthu = User.objects.get(username="vanthu")
+    total = ack.distribute(circular=circular, by=vanthu)
+    deliveries = {d.unit.code: d for d in Delivery.objects.filter(circular=circular).select_related("unit")}
+    for code in ACKNOWLEDGED:
+        if code in deliveries:
+            ack.acknowledge(delivery=deliveries[code], by=User.objects.get(username=code))
+    for code, summary in REPORTED.items():
+        delivery = deliveries[code]
+        delivery.refresh_from_db()
+        if not delivery.reports.exists():
+            items = [
+                {"action_item": item.pk, "status": "done", "note": "Đã thực hiện"}
+                for item in circular.action_items.all()
+            ]
+            ack.submit_report(delivery=delivery, by=User.objects.get(username=code), summary=summary, items=items)
+    return total

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from portal.demo.circular import seed_circular
+from portal.demo.circular import seed_circular, seed_deliveries
 from portal.demo.organisation import DEMO_PASSWORD, STAFF, seed_organisation
 
 
@@ -10,10 +10,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         counts = seed_organisation()
         circular = seed_circular()
+        units = seed_deliveries(circular)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {counts['units']} units, {counts['groups']} groups, "
-                f"circular {circular.reference} ({circular.get_status_display()})."
+                f"circular {circular.reference} sent to {units} units."
             )
         )
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")

@@ -1,0 +1,312 @@
+"""Reads for the compliance dashboard: every figure is an aggregate query with
+conditional counts, so a circular with 5 units and one with 3,500 cost the same number
+of queries.
+
+Definitions (the API and the exports use the same ones):
+- acknowledged / reported: units that have done the step, whatever they did after;
+- overdue: the step is still owed and its deadline has passed (a refused delivery and a
+  withdrawn circular are never overdue);
+- on-time rate: of the deliveries whose deadline has passed or that did the step (refused
+  ones left out), the share that did it by the deadline; None when there are none yet;
+- delay: working days late when the step was done, stored with the step.
+"""
+
+import datetime
+import zoneinfo
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models.functions import TruncDate, TruncMonth
+from django.utils import timezone
+
+from acknowledgements.models import Delivery
+from circulars.models import Circular, IncomingDispatch
+from circulars.workdays import Calendar
+
+S = Delivery.Status
+NOT_REFUSED = ~Q(status=S.REFUSED)
+
+
+def _tz():
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def _rate(done: int, base: int) -> float | None:
+    return round(done / base, 4) if base else None
+
+
+def _counts(on: datetime.date, live: bool = True) -> dict:
+    """Conditional counts over a queryset of deliveries, as keyword arguments of aggregate()."""
+    ack_overdue = Q(status=S.SENT, ack_due_on__lt=on)
+    report_overdue = Q(status__in=Delivery.REPORT_OWED, report_due_on__isnull=False, report_due_on__lt=on)
+    if not live:
+        ack_overdue = report_overdue = Q(pk__in=[])
+    return {
+        "total": Count("id"),
+        "acknowledged": Count("id", filter=Q(acknowledged_at__isnull=False)),
+        "reported": Count("id", filter=Q(reported_at__isnull=False)),
+        "accepted": Count("id", filter=Q(status=S.ACCEPTED)),
+        "returned": Count("id", filter=Q(status=S.RETURNED)),
+        "refused": Count("id", filter=Q(status=S.REFUSED)),
+        "overdue_ack": Count("id", filter=ack_overdue),
+        "overdue_report": Count("id", filter=report_overdue),
+        "ack_on_time": Count("id", filter=NOT_REFUSED & Q(ack_delay_days=0)),
+        "ack_base": Count("id", filter=NOT_REFUSED & (Q(acknowledged_at__isnull=False) | Q(ack_due_on__lt=on))),
+        "report_on_time": Count("id", filter=NOT_REFUSED & Q(report_delay_days=0)),
+        "report_base": Count(
+            "id",
+            filter=NOT_REFUSED & (Q(reported_at__isnull=False) | Q(report_due_on__isnull=False, report_due_on__lt=on)),
+        ),
+    }
+
+
+def _finish(row: dict) -> dict:
+    row["on_time_ack_rate"] = _rate(row.pop("ack_on_time"), row.pop("ack_base"))
+    row["on_time_report_rate"] = _rate(row.pop("report_on_time"), row.pop("report_base"))
+    return row
+
+
+def compliance(circular: Circular, *, on: datetime.date | None = None) -> dict:
+    """The figures of one circular as of ``on`` (default today): one query."""
+    on = on or timezone.localdate()
+    live = circular.status != Circular.Status.WITHDRAWN
+    row = Delivery.objects.filter(circular=circular).aggregate(**_counts(on, live))
+    return _finish(row)
+
+
+def compliance_many(circulars, *, on: datetime.date | None = None) -> dict[int, dict]:
+    """The same figures for many circulars at once (the overview): one GROUP BY query."""
+    on = on or timezone.localdate()
+    ids = [c.pk for c in circulars]
+    withdrawn = {c.pk for c in circulars if c.status == Circular.Status.WITHDRAWN}
+    rows = Delivery.objects.filter(circular_id__in=ids).values("circular_id").annotate(**_counts(on)).order_by()
+    out = {}
+    for row in rows:
+        cid = row.pop("circular_id")
+        if cid in withdrawn:
+            row["overdue_ack"] = row["overdue_report"] = 0
+        out[cid] = _finish(row)
+    empty = _finish(dict.fromkeys(_counts(on), 0))
+    return {pk: out.get(pk, dict(empty)) for pk in ids}
+
+
+def unit_rows(circular: Circular):
+    """The unit table of one circular: deliveries with their unit and reminder figures,
+    for a paginator (one query per page)."""
+    return (
+        Delivery.objects.filter(circular=circular)
+        .select_related("unit")
+        .annotate(reminders_sent=Count("reminders"), last_reminder_at=Max("reminders__created_at"))
+        .order_by("unit__sort_order", "unit__name", "id")
+    )
+
+
+def filter_unit_rows(qs, *, state: str = "", overdue: bool = False, on: datetime.date | None = None, q: str = ""):
+    on = on or timezone.localdate()
+    if state:
+        qs = qs.filter(status=state)
+    if overdue:
+        qs = qs.filter(
+            Q(status=S.SENT, ack_due_on__lt=on)
+            | Q(status__in=Delivery.REPORT_OWED, report_due_on__isnull=False, report_due_on__lt=on)
+        )
+    if q:
+        from circulars.models import fold
+
+        for word in fold(q).split():
+            qs = qs.filter(Q(unit__name__icontains=word) | Q(unit__code__icontains=word))
+    return qs
+
+
+@dataclass
+class Lateness:
+    """Days late of the rows of one page, computed with one calendar read."""
+
+    on: datetime.date
+
+    def __post_init__(self):
+        self.calendar = Calendar.load(self.on - datetime.timedelta(days=400), self.on)
+
+    def days_late(self, delivery: Delivery) -> int:
+        """Working days late now for a step still owed; the stored delay for a step done."""
+        if delivery.status == S.SENT and delivery.ack_due_on < self.on:
+            return self.calendar.working_days_between(delivery.ack_due_on, self.on)
+        if delivery.status in Delivery.REPORT_OWED and delivery.report_due_on and delivery.report_due_on < self.on:
+            return self.calendar.working_days_between(delivery.report_due_on, self.on)
+        return max(delivery.ack_delay_days or 0, delivery.report_delay_days or 0)
+
+
+def league(start: datetime.date, end: datetime.date, *, on: datetime.date | None = None) -> list[dict]:
+    """Per unit, over the circulars issued between ``start`` and ``end``: how many, the
+    on-time rates, the mean delay and what is overdue now. One GROUP BY; worst first."""
+    on = on or timezone.localdate()
+    counts = _counts(on)
+    rows = (
+        Delivery.objects.filter(circular__issued_on__range=(start, end))
+        .exclude(circular__status=Circular.Status.WITHDRAWN)
+        .values("unit_id", "unit__code", "unit__name")
+        .annotate(
+            circulars=counts["total"],
+            ack_on_time=counts["ack_on_time"],
+            ack_base=counts["ack_base"],
+            report_on_time=counts["report_on_time"],
+            report_base=counts["report_base"],
+            overdue=Count(
+                "id",
+                filter=Q(status=S.SENT, ack_due_on__lt=on)
+                | Q(status__in=Delivery.REPORT_OWED, report_due_on__isnull=False, report_due_on__lt=on),
+            ),
+            delay_sum=Sum("ack_delay_days", default=0) + Sum("report_delay_days", default=0),
+            delay_n=Count("ack_delay_days") + Count("report_delay_days"),
+        )
+        .order_by()
+    )
+    out = []
+    for row in rows:
+        out.append(
+            {
+                "unit": {"id": row["unit_id"], "code": row["unit__code"], "name": row["unit__name"]},
+                "circulars": row["circulars"],
+                "on_time_ack_rate": _rate(row["ack_on_time"], row["ack_base"]),
+                "on_time_report_rate": _rate(row["report_on_time"], row["report_base"]),
+                "mean_delay_days": round(row["delay_sum"] / row["delay_n"], 2) if row["delay_n"] else None,
+                "overdue": row["overdue"],
+            }
+        )
+    return sort_league(out)
+
+
+LEAGUE_SORTS = {
+    "worst": None,
+    "name": lambda r: r["unit"]["name"],
+    "circulars": lambda r: -r["circulars"],
+    "ack": lambda r: (r["on_time_ack_rate"] is None, r["on_time_ack_rate"] or 0),
+    "report": lambda r: (r["on_time_report_rate"] is None, r["on_time_report_rate"] or 0),
+    "delay": lambda r: -(r["mean_delay_days"] or 0),
+    "overdue": lambda r: -r["overdue"],
+}
+
+
+def sort_league(rows: list[dict], key: str = "worst") -> list[dict]:
+    """Worst first by default: most overdue, then lowest report and acknowledgement rates."""
+    if key not in LEAGUE_SORTS or LEAGUE_SORTS[key] is None:
+        return sorted(
+            rows,
+            key=lambda r: (
+                -r["overdue"],
+                r["on_time_report_rate"] if r["on_time_report_rate"] is not None else 2,
+                r["on_time_ack_rate"] if r["on_time_ack_rate"] is not None else 2,
+                -(r["mean_delay_days"] or 0),
+                r["unit"]["name"],
+            ),
+        )
+    return sorted(rows, key=LEAGUE_SORTS[key])
+
+
+def progress_series(circular: Circular) -> dict:
+    """Acknowledged and reported per local day, cumulative, for the progress chart."""
+    tz = _tz()
+    deliveries = Delivery.objects.filter(circular=circular)
+    ack = (
+        deliveries.filter(acknowledged_at__isnull=False)
+        .annotate(day=TruncDate("acknowledged_at", tzinfo=tz))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by("day")
+    )
+    rep = (
+        deliveries.filter(reported_at__isnull=False)
+        .annotate(day=TruncDate("reported_at", tzinfo=tz))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by("day")
+    )
+    total = deliveries.count()
+    first_due = deliveries.aggregate(ack=Max("ack_due_on"))["ack"]
+
+    def cumulative(rows):
+        running, out = 0, []
+        for row in rows:
+            running += row["n"]
+            out.append((row["day"], running))
+        return out
+
+    return {
+        "total": total,
+        "acknowledged": cumulative(ack),
+        "reported": cumulative(rep),
+        "issued_on": circular.issued_on,
+        "ack_due_on": first_due,
+        "report_due_on": circular.report_due_on,
+    }
+
+
+def monthly_group_rates(start: datetime.date, end: datetime.date, *, on: datetime.date | None = None) -> list[dict]:
+    """On-time rates per unit group and month of issue (a unit in two groups counts in both)."""
+    on = on or timezone.localdate()
+    counts = _counts(on)
+    rows = (
+        Delivery.objects.filter(circular__issued_on__range=(start, end), unit__groups__isnull=False)
+        .exclude(circular__status=Circular.Status.WITHDRAWN)
+        .annotate(month=TruncMonth("circular__issued_on"))
+        .values("unit__groups__code", "unit__groups__name", "month")
+        .annotate(
+            ack_on_time=counts["ack_on_time"],
+            ack_base=counts["ack_base"],
+            report_on_time=counts["report_on_time"],
+            report_base=counts["report_base"],
+        )
+        .order_by("unit__groups__name", "month")
+    )
+    return [
+        {
+            "group": {"code": r["unit__groups__code"], "name": r["unit__groups__name"]},
+            "month": r["month"],
+            "on_time_ack_rate": _rate(r["ack_on_time"], r["ack_base"]),
+            "on_time_report_rate": _rate(r["report_on_time"], r["report_base"]),
+        }
+        for r in rows
+    ]
+
+
+def records_totals(start: datetime.date, end: datetime.date, *, on: datetime.date | None = None) -> dict:
+    """The figures Decree 30 asks the records office to report for a period: incoming
+    documents received, completed (answered by an issued circular) and due but not
+    completed; and the same for the units' implementation of the circulars issued."""
+    on = on or timezone.localdate()
+    answered = Circular.objects.issued().filter(in_response_to=OuterRef("pk"))
+    incoming = (
+        IncomingDispatch.objects.filter(received_on__range=(start, end))
+        .annotate(done=Exists(answered))
+        .aggregate(
+            received=Count("id"),
+            completed=Count("id", filter=Q(done=True)),
+            due_not_completed=Count("id", filter=Q(done=False, due_on__isnull=False, due_on__lte=min(end, on))),
+        )
+    )
+    done = Q(status__in=[S.REPORTED, S.ACCEPTED])
+    deliveries = (
+        Delivery.objects.filter(circular__issued_on__range=(start, end))
+        .exclude(circular__status=Circular.Status.WITHDRAWN)
+        .exclude(status=S.REFUSED)
+        .aggregate(
+            received=Count("id"),
+            completed=Count("id", filter=done),
+            due_not_completed=Count(
+                "id", filter=~done & Q(report_due_on__isnull=False, report_due_on__lte=min(end, on))
+            ),
+        )
+    )
+    return {"incoming": incoming, "deliveries": deliveries}
+
+
+def monitored_circulars(user):
+    """The circulars on a user's overview: those their units monitor; signers and
+    administrators see every issued one."""
+    from units.roles import PortalRole, has_role
+
+    qs = Circular.objects.issued().select_related("monitoring_unit", "signer")
+    if has_role(user, PortalRole.SIGNER, PortalRole.ADMIN):
+        return qs
+    return qs.filter(monitoring_unit__memberships__user=user).distinct()

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from units.roles import PortalRole, portal_roles
@@ -33,7 +34,10 @@ def portal(request) -> dict:
     """Role flags and counts for the navigation, computed once per request."""
     user = getattr(request, "user", None)
     roles = portal_roles(user) if user is not None else set()
-    context = {"nav_roles": {role.name.lower(): role.value in roles for role in PortalRole}}
+    context = {
+        "nav_roles": {role.name.lower(): role.value in roles for role in PortalRole},
+        "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
     if user is not None and user.is_authenticated:
         # Lazy: counted only when a page shows the navigation, not for every render().
         context["nav_counts"] = SimpleLazyObject(lambda: _nav_counts(user))

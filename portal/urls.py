@@ -64,3 +64,5 @@ urlpatterns = [
 
 admin.site.site_header = _("Circular portal administration")
 admin.site.site_title = _("Circular portal")
+
+handler500 = "portal.views.server_error"

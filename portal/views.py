@@ -1,5 +1,7 @@
+import sys
+
 from django.contrib.auth.decorators import login_not_required
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -20,3 +22,35 @@ def healthz(request):
 def home(request):
     units = Unit.objects.for_user(request.user).select_related("parent")
     return render(request, "home.html", {"my_units": units, "role_codes": roles_of(request.user)})
+
+
+def server_error(request):
+    """Django's last resort. When the database cannot be reached the portal is not broken,
+    it is unavailable: a 503 that says so (JSON under /api/), never a traceback. Rendered
+    without the database, the session or the context processors."""
+    from django.db.utils import InterfaceError, OperationalError
+    from django.template import loader
+
+    exc = sys.exc_info()[1]
+    unavailable = isinstance(exc, (OperationalError, InterfaceError))
+    status = 503 if unavailable else 500
+    if request.path == "/healthz":
+        # Reached when the database failed outside the health view itself (saving a
+        # visitor's session, say): still the health answer, in JSON.
+        response = JsonResponse(
+            {"status": "unavailable", "database": {"ok": not unavailable, "error": exc.__class__.__name__}},
+            status=503,
+        )
+    elif request.path.startswith("/api/"):
+        detail = (
+            "Hệ thống tạm thời không kết nối được cơ sở dữ liệu. Vui lòng thử lại sau."
+            if unavailable
+            else "Hệ thống gặp lỗi; yêu cầu chưa được thực hiện."
+        )
+        response = JsonResponse({"detail": detail}, status=status)
+    else:
+        template = loader.get_template("503.html" if unavailable else "500.html")
+        response = HttpResponse(template.render(), status=status)
+    if unavailable:
+        response["Retry-After"] = "60"
+    return response

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: demo test install install-dev lint fmt migrations-check messages run worker beat clean
+.PHONY: demo test install install-dev lint fmt migrations-check messages run worker beat clean bench
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -61,6 +61,11 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A portal beat --loglevel=INFO --schedule var/celerybeat-schedule
+
+## bench: the national-scale benchmark on PostgreSQL and Redis (SCALE=1 is 3,500 units and ~1M deliveries)
+SCALE ?= 0.05
+bench: install-dev
+	$(BIN)/python manage.py bench --scale $(SCALE)
 
 clean:
 	rm -rf var/db.sqlite3 var/media var/staticfiles .pytest_cache

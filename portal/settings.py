@@ -185,6 +185,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# A message whose worker died unacknowledged comes back after this long. Every task is
+# idempotent (they claim their rows), so ten minutes is safe and beats Redis's one hour.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)}
+# Waking the outbox sender is a hint: if the broker is down, fail at once rather than
+# hold the web request; the every-minute drain sends the rows anyway.
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE: dict = {
     # Sends what the outbox still holds: mail queued while the broker was down, retries,
     # rows whose worker died. The outbox's watchdog.

@@ -114,8 +114,9 @@ def filter_unit_rows(qs, *, state: str = "", overdue: bool = False, on: datetime
     if q:
         from circulars.models import fold
 
-        for word in fold(q).split():
-            qs = qs.filter(Q(unit__name__icontains=word) | Q(unit__code__icontains=word))
+        # Names are matched as typed ("Bắc"), codes without diacritics ("bac").
+        for word in q.split():
+            qs = qs.filter(Q(unit__name__icontains=word) | Q(unit__code__icontains=fold(word)))
     return qs
 
 

@@ -8,6 +8,7 @@ derived from the due dates, never stored.
 
 import datetime
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -161,6 +162,8 @@ class DeliveryEvent(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("delivery event")
         verbose_name_plural = _("delivery events")
+        # Append-only: PostgreSQL refuses any UPDATE or DELETE of a row.
+        triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
 
     def __str__(self) -> str:
         return f"{self.action}: {self.from_status} → {self.to_status}"
@@ -193,6 +196,16 @@ class ImplementationReport(models.Model):
         verbose_name_plural = _("implementation reports")
         constraints = [
             models.UniqueConstraint(fields=["delivery", "version"], name="report_version_unique"),
+        ]
+        # A version, once submitted, stays as it was filed: PostgreSQL refuses a change to
+        # what the unit submitted (the review fields and status still change) and refuses
+        # deleting a version.
+        triggers = [
+            pgtrigger.ReadOnly(
+                name="submitted_report_frozen",
+                fields=["delivery", "version", "summary", "submitted_by", "submitted_at"],
+            ),
+            pgtrigger.Protect(name="report_version_kept", operation=pgtrigger.Delete),
         ]
 
     def __str__(self) -> str:

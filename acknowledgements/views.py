@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from acknowledgements import links, services
 from acknowledgements.access import get_delivery_for_user, get_evidence_for_user, get_report_for_user
+from acknowledgements.dashboard_views import circular_deliveries as circular_deliveries  # the dashboard's page
 from acknowledgements.forms import AcceptForm, InboxFilterForm, RefuseForm, ReportForm, ReturnForm
 from acknowledgements.models import Delivery, ImplementationReport, Notification, ReportItem
 from circulars.access import get_circular_for_user
@@ -441,11 +442,6 @@ def _render_monitoring(request, circular: Circular, *, error: DomainError | None
         context,
         status=error.status_code if error else 200,
     )
-
-
-@require_GET
-def circular_deliveries(request, pk):
-    return _render_monitoring(request, get_circular_for_user(request.user, pk))
 
 
 @require_POST

@@ -192,7 +192,7 @@ def test_translations_are_formattable(vi_entries):
         names = set(re.findall(r"%\((\w+)\)", entry.msgid + (entry.msgid_plural or "")))
         if not names:
             continue
-        values = {name: 1 for name in names}
+        values = dict.fromkeys(names, 1)
         for text in entry.msgstr.values():
             try:
                 text % values
@@ -238,9 +238,7 @@ def test_the_mo_file_is_up_to_date(language):
         + [f"  different in the .mo: {show(k)}" for k in stale]
         + [f"  only in the .mo: {show(k)}" for k in extra]
     )
-    assert not problems, f"{mo} is out of date with {po.name}; run manage.py compilemessages:\n" + "\n".join(
-        problems
-    )
+    assert not problems, f"{mo} is out of date with {po.name}; run manage.py compilemessages:\n" + "\n".join(problems)
     for header in ("content-type", "plural-forms", "language"):
         assert fresh.info().get(header) == stored.info().get(header), f"{mo}: header {header!r} is out of date"
 

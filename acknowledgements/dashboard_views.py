@@ -1,0 +1,625 @@
+"""Pages of the compliance dashboard: the overview of the circulars a user follows, one
+circular's page (its figures, progress chart and unit table, chasing, reviewing reports
+in place, exports) and the units league table.
+
+Thin views: every figure comes from ``acknowledgements.dashboard`` (aggregate queries),
+so each page costs the same number of queries for 5 units and for 5,000. htmx only
+enhances: every link and form also works as a plain page.
+"""
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from acknowledgements import charts, chasing, dashboard, exports, services
+from acknowledgements.access import get_report_for_user
+from acknowledgements.forms import AcceptForm, ReturnForm
+from acknowledgements.models import Delivery, ImplementationReport, ReportItem
+from circulars.access import get_circular_for_user
+from circulars.forms import DayFirstDateField
+from circulars.models import Circular, Urgency, fold
+from portal.errors import DomainError
+from units.roles import PortalRole, has_role
+
+OVERVIEW_PAGE_SIZE = 25
+UNITS_PAGE_SIZE = 50
+LEAGUE_PAGE_SIZE = 100
+
+S = Delivery.Status
+# States in which a unit still owes something, so that chasing it makes sense.
+CHASEABLE = (S.SENT, S.ACKNOWLEDGED, S.RETURNED)
+
+
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def require_dashboard_role(user) -> None:
+    if not has_role(user, PortalRole.MONITOR, PortalRole.SIGNER, PortalRole.ADMIN):
+        raise PermissionDenied(_("The dashboard is for the monitoring office, signers and administrators."))
+
+
+def percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{formats.number_format(rate * 100, 1)} %"
+
+
+def _filters(form: forms.Form) -> dict:
+    """The valid filters only: a bad value in one box does not blank the page."""
+    form.is_valid()
+    return {k: v for k, v in form.cleaned_data.items() if v not in ("", None, False)}
+
+
+# --- The overview -------------------------------------------------------------------
+
+
+OVERVIEW_SORTS = {
+    "issued": ("-issued_on", "-number", "-id"),
+    "oldest": ("issued_on", "number", "id"),
+    "overdue": ("-overdue_units", "-issued_on", "-id"),
+    "reference": ("-issued_year", "-number", "-id"),
+}
+
+
+class OverviewFilterForm(forms.Form):
+    issued_from = DayFirstDateField(label=gettext_lazy("Issued from"), required=False)
+    issued_to = DayFirstDateField(label=gettext_lazy("Issued until"), required=False)
+    urgency = forms.ChoiceField(
+        label=gettext_lazy("Urgency"), required=False, choices=[("", gettext_lazy("Any urgency")), *Urgency.choices]
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Any status")),
+            (Circular.Status.ISSUED, Circular.Status.ISSUED.label),
+            (Circular.Status.DISTRIBUTED, Circular.Status.DISTRIBUTED.label),
+        ],
+    )
+    overdue = forms.BooleanField(label=gettext_lazy("With overdue units only"), required=False)
+    sort = forms.ChoiceField(
+        label=gettext_lazy("Sort by"),
+        required=False,
+        choices=[
+            ("issued", gettext_lazy("Newest first")),
+            ("oldest", gettext_lazy("Oldest first")),
+            ("overdue", gettext_lazy("Most overdue units first")),
+            ("reference", gettext_lazy("Reference")),
+        ],
+    )
+
+
+def _next_deadline(circular: Circular, today: datetime.date):
+    """The nearest deadline still ahead: (date, "ack" or "report"), or None."""
+    ahead = [
+        (day, step)
+        for day, step in ((circular.ack_due, "ack"), (circular.report_due_on, "report"))
+        if day and day >= today
+    ]
+    return min(ahead) if ahead else None
+
+
+@require_GET
+def overview(request):
+    require_dashboard_role(request.user)
+    today = timezone.localdate()
+    form = OverviewFilterForm(request.GET)
+    filters = _filters(form)
+    overdue = dashboard.filter_unit_rows(Delivery.objects.filter(circular=OuterRef("pk")), overdue=True, on=today)
+    circulars = dashboard.monitored_circulars(request.user).annotate(
+        overdue_units=Coalesce(
+            Subquery(overdue.order_by().values("circular").annotate(n=Count("id")).values("n")[:1]),
+            Value(0),
+        ),
+        # Every delivery of a circular gets the same acknowledgement deadline.
+        ack_due=Subquery(
+            Delivery.objects.filter(circular=OuterRef("pk")).order_by("-ack_due_on").values("ack_due_on")[:1]
+        ),
+    )
+    if filters.get("issued_from"):
+        circulars = circulars.filter(issued_on__gte=filters["issued_from"])
+    if filters.get("issued_to"):
+        circulars = circulars.filter(issued_on__lte=filters["issued_to"])
+    if filters.get("urgency"):
+        circulars = circulars.filter(urgency=filters["urgency"])
+    if filters.get("status"):
+        circulars = circulars.filter(status=filters["status"])
+    if filters.get("overdue"):
+        circulars = circulars.filter(overdue_units__gt=0)
+    sort = filters.get("sort") or "issued"
+    page = Paginator(circulars.order_by(*OVERVIEW_SORTS[sort]), OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    figures = dashboard.compliance_many(page.object_list, on=today)
+    rows = []
+    for circular in page.object_list:
+        f = figures[circular.pk]
+        rows.append(
+            {
+                "circular": circular,
+                "figures": f,
+                "bars": charts.figure_bars(f, ident=f"bars-{circular.pk}"),
+                "next_deadline": _next_deadline(circular, today),
+            }
+        )
+    return render(
+        request,
+        "acknowledgements/dashboard/overview.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "rows": rows,
+            "sort": sort,
+            "filtered": bool(set(filters) - {"sort"}),
+        },
+    )
+
+
+# --- One circular -------------------------------------------------------------------
+
+
+STATUS_ORDER = Case(
+    *(When(status=code, then=Value(i)) for i, code in enumerate([S.SENT, S.ACKNOWLEDGED, S.RETURNED, S.REPORTED])),
+    When(status=S.ACCEPTED, then=Value(4)),
+    default=Value(5),
+    output_field=IntegerField(),
+)
+UNIT_SORTS = {
+    "unit": ("unit__sort_order", "unit__name", "id"),
+    "status": (STATUS_ORDER, "unit__sort_order", "unit__name", "id"),
+    "ack_due": ("ack_due_on", "unit__sort_order", "unit__name", "id"),
+    "acknowledged": ("acknowledged_at", "unit__sort_order", "unit__name", "id"),
+    "reported": ("reported_at", "unit__sort_order", "unit__name", "id"),
+}
+
+
+class UnitFilterForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Unit"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"), required=False, choices=[("", gettext_lazy("Any status")), *S.choices]
+    )
+    overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
+    sort = forms.CharField(required=False, max_length=20)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.input_type = "search"
+        self.fields["q"].widget.attrs["placeholder"] = _("Name or code of the unit")
+
+
+def search_units(qs, q: str):
+    """Every word in the unit's name as typed ("Bắc Phong") or, without its accents, in
+    its code ("bac phong" finds xa-bac-phong). (``dashboard.filter_unit_rows`` folds the
+    words and then compares them with the accented names, so "xã" finds nothing.)"""
+    for word in q.split():
+        qs = qs.filter(Q(unit__name__icontains=word) | Q(unit__code__icontains=fold(word)))
+    return qs
+
+
+def _sort_order(key: str) -> tuple:
+    """``unit``, ``-unit``, ``status``… (a leading minus reverses)."""
+    name = key.removeprefix("-")
+    order = UNIT_SORTS.get(name, UNIT_SORTS["unit"])
+    if not key.startswith("-") or name not in UNIT_SORTS:
+        return order
+    first = order[0]
+    return (first.desc() if hasattr(first, "desc") else f"-{first}", *order[1:])
+
+
+class CircularAccess:
+    """What the user may do on a circular's page."""
+
+    def __init__(self, user, circular: Circular):
+        self.monitor = services.is_monitor_of(user, circular)
+        # Records clerks open the page to distribute the circular (and see where it went).
+        self.records_clerk = has_role(user, PortalRole.RECORDS_CLERK, PortalRole.ADMIN)
+        self.chase = self.monitor and services.can_chase(user, circular)
+        self.live = circular.status != Circular.Status.WITHDRAWN
+
+    @property
+    def read(self) -> bool:
+        return self.monitor or self.records_clerk
+
+
+def _require_monitor(user, circular: Circular) -> None:
+    if not services.is_monitor_of(user, circular):
+        raise PermissionDenied(_("Only the monitoring office of this circular, signers and administrators see this."))
+
+
+def _decorate(rows, *, access: CircularAccess, late: dashboard.Lateness) -> None:
+    """Per-row flags and days late, for one page of ``dashboard.unit_rows``."""
+    on = late.on
+    for delivery in rows:
+        delivery.ack_late = access.live and delivery.is_ack_overdue(on)
+        delivery.report_late = access.live and delivery.is_report_overdue(on)
+        delivery.days_late = late.days_late(delivery)
+        delivery.chaseable = access.chase and access.live and delivery.status in CHASEABLE
+
+
+def _row_context(circular: Circular, access: CircularAccess) -> dict:
+    return {
+        "circular": circular,
+        "can_open": access.monitor,
+        "can_chase": access.chase and access.live,
+    }
+
+
+@require_GET
+def circular_deliveries(request, pk):
+    """The dashboard's page of one circular (formerly the monitoring page)."""
+    circular = get_circular_for_user(request.user, pk)
+    access = CircularAccess(request.user, circular)
+    if not access.read:
+        raise PermissionDenied(_("Only the monitoring office of this circular and signers see all its deliveries."))
+    today = timezone.localdate()
+    form = UnitFilterForm(request.GET)
+    filters = _filters(form)
+    sort = filters.get("sort", "unit")
+    if sort.removeprefix("-") not in UNIT_SORTS:
+        sort = "unit"
+    rows = dashboard.filter_unit_rows(
+        dashboard.unit_rows(circular),
+        state=filters.get("status", ""),
+        overdue=filters.get("overdue", False),
+        on=today,
+    )
+    rows = search_units(rows, filters.get("q", ""))
+    if filters.get("overdue") and not access.live:
+        rows = rows.none()  # a withdrawn circular asks nothing more of anyone
+    page = Paginator(rows.order_by(*_sort_order(sort)), UNITS_PAGE_SIZE).get_page(request.GET.get("page"))
+    _decorate(page.object_list, access=access, late=dashboard.Lateness(today))
+
+    figures = dashboard.compliance(circular, on=today)
+    counts = dict(circular.deliveries.values_list("status").annotate(n=Count("id")).order_by())
+    overdue_units = (
+        dashboard.filter_unit_rows(circular.deliveries.all(), overdue=True, on=today).count() if access.live else 0
+    )
+    series = dashboard.progress_series(circular)
+    context = {
+        **_row_context(circular, access),
+        "form": form,
+        "filters": filters,
+        "filtered": bool(set(filters) - {"sort"}),
+        "sort": sort,
+        "page_obj": page,
+        "today": today,
+        "figures": figures,
+        "rates": {key: percent(figures[key]) for key in ("on_time_ack_rate", "on_time_report_rate")},
+        "status_counts": [(code, label, counts.get(code, 0)) for code, label in S.choices],
+        "total": sum(counts.values()),
+        "overdue_count": overdue_units,
+        "status_filter": filters.get("status", ""),
+        "chart": charts.progress_chart(series, today=today),
+        "chart_rows": charts.progress_table_rows(series),
+        "series": series,
+        "can_export": access.monitor,
+        "can_distribute": access.records_clerk
+        and circular.status in (Circular.Status.ISSUED, Circular.Status.DISTRIBUTED),
+        "manual_every_hours": settings.REMINDERS["manual_every_hours"],
+        "return_to": request.get_full_path(),
+    }
+    return render(request, "acknowledgements/circular_deliveries.html", context)
+
+
+def _back(request, circular: Circular):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("circular-deliveries", pk=circular.pk)
+
+
+@require_POST
+def circular_chase(request, pk):
+    circular = get_circular_for_user(request.user, pk)
+    if not services.can_chase(request.user, circular):
+        raise PermissionDenied(_("Only the monitoring office of this circular chases its units."))
+    hours = settings.REMINDERS["manual_every_hours"]
+    if request.POST.get("scope") == "overdue":
+        owed = dashboard.filter_unit_rows(circular.deliveries.all(), overdue=True)
+        unit_ids = list(owed.values_list("unit_id", flat=True))
+    else:
+        unit_ids = sorted({int(v) for v in request.POST.getlist("units") if v.isdigit()})
+    if not unit_ids:
+        messages.warning(request, _("Choose at least one unit to chase."))
+        return _back(request, circular)
+    chased = chasing.chase_now(circular=circular, unit_ids=unit_ids, by=request.user)
+    text = ngettext(
+        "%(n)d unit is chased now, by email and in the portal.",
+        "%(n)d units are chased now, by email and in the portal.",
+        chased,
+    ) % {"n": chased}
+    skipped = len(unit_ids) - chased
+    if skipped:
+        text += " " + ngettext(
+            "%(n)d was not: it owes nothing more, or it was chased in the last %(hours)d hours.",
+            "%(n)d were not: they owe nothing more, or they were chased in the last %(hours)d hours.",
+            skipped,
+        ) % {"n": skipped, "hours": hours}
+    text += " " + ngettext(
+        "A unit is chased at most once every %(hours)d hour.",
+        "A unit is chased at most once every %(hours)d hours.",
+        hours,
+    ) % {"hours": hours}
+    (messages.success if chased else messages.warning)(request, text)
+    return _back(request, circular)
+
+
+# --- Reviewing a report in place (htmx) ---------------------------------------------
+
+
+def _latest_report(delivery: Delivery) -> ImplementationReport | None:
+    return (
+        delivery.reports.select_related("submitted_by", "reviewed_by")
+        .prefetch_related(Prefetch("items", queryset=ReportItem.objects.select_related("action_item")), "evidence")
+        .order_by("-version")
+        .first()
+    )
+
+
+def _render_panel(request, circular, delivery, *, error: DomainError | None = None, forms_=None):
+    report = _latest_report(delivery)
+    can_review = (
+        report is not None
+        and report.status == ImplementationReport.Status.SUBMITTED
+        and delivery.status == S.REPORTED
+        and services.is_monitor_of(request.user, circular)
+    )
+    forms_ = forms_ or {}
+    response = render(
+        request,
+        "acknowledgements/dashboard/_report_panel.html",
+        {
+            "circular": circular,
+            "delivery": delivery,
+            "report": report,
+            "can_review": can_review,
+            "accept_form": forms_.get("accept") or AcceptForm(auto_id="panel-accept-%s"),
+            "return_form": forms_.get("return") or ReturnForm(auto_id="panel-return-%s"),
+            "error": error.message if error else None,
+        },
+        status=error.status_code if error else 200,
+    )
+    if error is not None:
+        # The error goes to the panel, not over the row the form aimed at.
+        response["HX-Retarget"] = "#report-panel"
+        response["HX-Reswap"] = "innerHTML"
+    return response
+
+
+@require_GET
+def circular_report_panel(request, pk, delivery_pk):
+    """The latest report of one unit with the accept/return forms, as a fragment of the
+    circular's page; without htmx, the delivery's own page, where the same forms are."""
+    circular = get_circular_for_user(request.user, pk)
+    _require_monitor(request.user, circular)
+    delivery = get_object_or_404(Delivery.objects.select_related("unit"), pk=delivery_pk, circular=circular)
+    if not is_htmx(request):
+        return redirect("delivery-detail", pk=delivery.pk)
+    return _render_panel(request, circular, delivery)
+
+
+def _review_in_place(request, pk, action: str, form_class, call, success_message: str):
+    report = get_report_for_user(request.user, pk)
+    delivery = Delivery.objects.select_related("circular", "unit").get(pk=report.delivery_id)
+    circular = delivery.circular
+    form = form_class(request.POST, auto_id=f"panel-{action}-%s")
+    if not form.is_valid():
+        message = " ".join(str(m) for errors in form.errors.values() for m in errors)
+        return _render_panel(request, circular, delivery, error=DomainError(message), forms_={action: form})
+    try:
+        call(report, form.cleaned_data)
+    except DomainError as error:
+        return _render_panel(request, circular, delivery, error=error, forms_={action: form})
+    access = CircularAccess(request.user, circular)
+    today = timezone.localdate()
+    row = dashboard.unit_rows(circular).get(pk=delivery.pk)
+    _decorate([row], access=access, late=dashboard.Lateness(today))
+    return render(
+        request,
+        "acknowledgements/dashboard/_row_reviewed.html",
+        {**_row_context(circular, access), "delivery": row, "message": success_message},
+    )
+
+
+@require_POST
+def report_accept(request, pk):
+    """``report-accept``: in place for htmx (the unit's row comes back), else the
+    delivery page's own view."""
+    if not is_htmx(request):
+        from acknowledgements import views
+
+        return views.report_accept(request, pk)
+    return _review_in_place(
+        request,
+        pk,
+        "accept",
+        AcceptForm,
+        lambda r, data: services.accept_report(
+            report=r, by=request.user, comment=data["comment"], ip=client_ip(request)
+        ),
+        _("The report is accepted."),
+    )
+
+
+@require_POST
+def report_return(request, pk):
+    if not is_htmx(request):
+        from acknowledgements import views
+
+        return views.report_return(request, pk)
+    return _review_in_place(
+        request,
+        pk,
+        "return",
+        ReturnForm,
+        lambda r, data: services.return_report(
+            report=r, by=request.user, comment=data["comment"], ip=client_ip(request)
+        ),
+        _("The report is returned to the unit with your comment."),
+    )
+
+
+# --- A circular's exports -----------------------------------------------------------
+
+
+def _monitored_circular(request, pk) -> Circular:
+    circular = get_circular_for_user(request.user, pk)
+    _require_monitor(request.user, circular)
+    return circular
+
+
+@require_GET
+def circular_export_xlsx(request, pk):
+    return exports.unit_table_xlsx(_monitored_circular(request, pk))
+
+
+@require_GET
+def circular_export_csv(request, pk):
+    return exports.unit_table_csv(_monitored_circular(request, pk))
+
+
+@require_GET
+def circular_report_pdf(request, pk):
+    return exports.summary_report_response(_monitored_circular(request, pk))
+
+
+# --- The units league table ---------------------------------------------------------
+
+
+class PeriodForm(forms.Form):
+    """From/to, dd/mm/yyyy; by default 1 January of this year to today."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from"] = DayFirstDateField(label=_("From"), required=False)
+        self.fields["to"] = DayFirstDateField(label=_("To"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("from"), data.get("to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The start of the period is after its end."))
+        return data
+
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        today = timezone.localdate()
+        start, end = today.replace(month=1, day=1), today
+        if self.is_valid():
+            start = self.cleaned_data.get("from") or start
+            end = self.cleaned_data.get("to") or max(end, start)
+        return start, end
+
+
+def _league(request):
+    require_dashboard_role(request.user)
+    form = PeriodForm(request.GET)
+    start, end = form.period()
+    sort = request.GET.get("sort", "worst")
+    if sort not in dashboard.LEAGUE_SORTS:
+        sort = "worst"
+    rows = dashboard.league(start, end)
+    if sort != "worst":
+        rows = dashboard.sort_league(rows, sort)
+    return form, start, end, sort, rows
+
+
+LEAGUE_COLUMNS = [
+    ("name", gettext_lazy("Unit")),
+    ("circulars", gettext_lazy("Circulars")),
+    ("ack", gettext_lazy("Acknowledged on time")),
+    ("report", gettext_lazy("Reported on time")),
+    ("delay", gettext_lazy("Mean delay (working days)")),
+    ("overdue", gettext_lazy("Overdue now")),
+]
+
+
+@require_GET
+def units_league(request):
+    form, start, end, sort, rows = _league(request)
+    page = Paginator(rows, LEAGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page.object_list:
+        row["ack_percent"] = percent(row["on_time_ack_rate"])
+        row["report_percent"] = percent(row["on_time_report_rate"])
+        row["delay_text"] = "—" if row["mean_delay_days"] is None else formats.number_format(row["mean_delay_days"], 2)
+    today = timezone.localdate()
+    group_rates = dashboard.monthly_group_rates(start, end, on=today)
+    months, groups, cell = charts.rates_by_group(group_rates)
+    rate_rows = [
+        {
+            "month": month,
+            "cells": [
+                {
+                    "ack": percent(cell[(g["code"], month)]["on_time_ack_rate"]) if (g["code"], month) in cell else "—",
+                    "report": (
+                        percent(cell[(g["code"], month)]["on_time_report_rate"]) if (g["code"], month) in cell else "—"
+                    ),
+                }
+                for g in groups
+            ],
+        }
+        for month in months
+    ]
+    query = {"from": start.strftime("%d/%m/%Y"), "to": end.strftime("%d/%m/%Y")}
+    if sort != "worst":
+        query["sort"] = sort
+    return render(
+        request,
+        "acknowledgements/dashboard/units.html",
+        {
+            "form": form,
+            "start": start,
+            "end": end,
+            "sort": sort,
+            "columns": LEAGUE_COLUMNS,
+            "page_obj": page,
+            "totals": dashboard.records_totals(start, end, on=today),
+            "ack_chart": charts.group_rates_chart(
+                group_rates,
+                rate="on_time_ack_rate",
+                title=_("Acknowledged on time, per group and month"),
+                ident="ack-rates",
+            ),
+            "report_chart": charts.group_rates_chart(
+                group_rates,
+                rate="on_time_report_rate",
+                title=_("Reported on time, per group and month"),
+                ident="report-rates",
+            ),
+            "groups": groups,
+            "rate_rows": rate_rows,
+            "export_query": urlencode(query),
+        },
+    )
+
+
+def _league_export(request, make):
+    form, start, end, _sort, rows = _league(request)
+    if form.is_bound and form.data and not form.is_valid():
+        return HttpResponseBadRequest(" ".join(str(m) for errors in form.errors.values() for m in errors))
+    return make(rows, start, end)
+
+
+@require_GET
+def units_league_xlsx(request):
+    return _league_export(request, exports.league_xlsx)
+
+
+@require_GET
+def units_league_csv(request):
+    return _league_export(request, exports.league_csv)

@@ -8,6 +8,7 @@ acknowledgements app), may be sent back (``returned``) by the signer, and may be
 
 import unicodedata
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -293,6 +294,41 @@ class Circular(models.Model):
                 name="circular_issued_has_number_date_and_hash",
             ),
         ]
+        # PostgreSQL refuses what the services never do: an UPDATE that changes a frozen
+        # field of an issued circular (old row has a number), whoever sends it (the ORM, a
+        # shell, raw SQL); status and updated_at still move (issued → distributed →
+        # withdrawn). The list is FROZEN_FIELDS (Meta cannot see the class body; a test
+        # keeps the two equal). An issued circular is never deleted either.
+        triggers = [
+            pgtrigger.Protect(
+                name="issued_circular_frozen",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__number__isnull=False)
+                & (
+                    pgtrigger.Q(old__document_type__df=pgtrigger.F("new__document_type"))
+                    | pgtrigger.Q(old__subject__df=pgtrigger.F("new__subject"))
+                    | pgtrigger.Q(old__body__df=pgtrigger.F("new__body"))
+                    | pgtrigger.Q(old__notation__df=pgtrigger.F("new__notation"))
+                    | pgtrigger.Q(old__issuing_unit__df=pgtrigger.F("new__issuing_unit"))
+                    | pgtrigger.Q(old__place_name__df=pgtrigger.F("new__place_name"))
+                    | pgtrigger.Q(old__recipients_text__df=pgtrigger.F("new__recipients_text"))
+                    | pgtrigger.Q(old__copy_to__df=pgtrigger.F("new__copy_to"))
+                    | pgtrigger.Q(old__signer__df=pgtrigger.F("new__signer"))
+                    | pgtrigger.Q(old__signer_title__df=pgtrigger.F("new__signer_title"))
+                    | pgtrigger.Q(old__number__df=pgtrigger.F("new__number"))
+                    | pgtrigger.Q(old__issued_year__df=pgtrigger.F("new__issued_year"))
+                    | pgtrigger.Q(old__issued_on__df=pgtrigger.F("new__issued_on"))
+                    | pgtrigger.Q(old__pdf__df=pgtrigger.F("new__pdf"))
+                    | pgtrigger.Q(old__sha256__df=pgtrigger.F("new__sha256"))
+                    | pgtrigger.Q(old__verification_code__df=pgtrigger.F("new__verification_code"))
+                ),
+            ),
+            pgtrigger.Protect(
+                name="issued_circular_kept",
+                operation=pgtrigger.Delete,
+                condition=pgtrigger.Q(old__number__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference or _('Draft')} – {self.subject}"
@@ -355,6 +391,8 @@ class CircularEvent(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("circular event")
         verbose_name_plural = _("circular events")
+        # Append-only: PostgreSQL refuses any UPDATE or DELETE of a row.
+        triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
 
     def __str__(self) -> str:
         return f"{self.action}: {self.from_status} → {self.to_status}"

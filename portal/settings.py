@@ -108,6 +108,13 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "axes",
+    # Database triggers declared in model Meta (append-only events, frozen issued
+    # circulars), installed by ordinary migrations (AddTrigger). Its migration operations
+    # and install/prune commands act only on PostgreSQL connections and are no-ops on
+    # SQLite, so the embedded default migrates and tests as before, without the triggers.
+    # PGTRIGGER_INSTALL_ON_MIGRATE stays off (the default): migrations are the one way
+    # triggers get installed, so there is no second, unversioned path.
+    "pgtrigger",
     "portal",
     "units",
     "circulars",

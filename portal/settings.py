@@ -195,9 +195,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # A message whose worker died unacknowledged comes back after this long. Every task is
 # idempotent (they claim their rows), so ten minutes is safe and beats Redis's one hour.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)}
-# Waking the outbox sender is a hint: if the broker is down, fail at once rather than
-# hold the web request; the every-minute drain sends the rows anyway.
-CELERY_TASK_PUBLISH_RETRY = False
+# Waking the outbox sender is a hint: if the broker is down, give up after one quick
+# retry rather than hold the web request; the every-minute drain sends the rows anyway.
+# (Turning publish retries off entirely makes kombu wait for the broker forever.)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BEAT_SCHEDULE: dict = {
     # Sends what the outbox still holds: mail queued while the broker was down, retries,
     # rows whose worker died. The outbox's watchdog.

@@ -247,6 +247,9 @@ def start_worker(request, transactional_db, broker, celery_app, tmp_path):
             **inherited,
             "DJANGO_SETTINGS_MODULE": "portal.settings",
             "DATABASE_URL": _test_database_url(),
+            # Names the workers' database sessions, so a test can wait for exactly theirs
+            # (the live server of the browser journeys keeps sessions of its own open).
+            "PGAPPNAME": "portal-celery-worker",
             "CELERY_BROKER_URL": broker.url(0),
             "REDIS_URL": broker.url(1),
             # Four slashes: django-environ drops the first slash of the path.

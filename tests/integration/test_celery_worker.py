@@ -203,5 +203,6 @@ def other_sessions() -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND application_name = 'portal-celery-worker'"
         )
         return cursor.fetchone()[0]

@@ -266,7 +266,20 @@ def circular_new(request):
             status = 400
     else:
         form = CircularForm(user=request.user, in_response_to=_in_response_to_from_query(request))
-    return render(request, "circulars/circular_form.html", {"form": form, "error": error}, status=status)
+    context = {"form": form, "error": error, "ack_due_preview": _ack_due_preview(form)}
+    return render(request, "circulars/circular_form.html", context, status=status)
+
+
+def _ack_due_preview(form) -> datetime.date:
+    """The acknowledgement deadline if the circular were issued today, shown beside the
+    working-days field (a script refreshes it as the number changes)."""
+    from circulars.workdays import due_date
+
+    try:
+        days = int(form["ack_due_working_days"].value() or 2)
+    except (TypeError, ValueError):
+        days = 2
+    return due_date(timezone.localdate(), min(max(days, 1), 60))
 
 
 @require_http_methods(["GET", "POST"])
@@ -293,9 +306,8 @@ def circular_edit(request, pk):
             status = 400
     else:
         form = CircularForm(user=request.user, circular=circular)
-    return render(
-        request, "circulars/circular_form.html", {"form": form, "circular": circular, "error": error}, status=status
-    )
+    context = {"form": form, "circular": circular, "error": error, "ack_due_preview": _ack_due_preview(form)}
+    return render(request, "circulars/circular_form.html", context, status=status)
 
 
 def _render_detail(request, pk, *, error: DomainError | None = None, forms=None):

@@ -748,3 +748,15 @@ def test_the_code_form_redirects_to_the_verify_page(client, issued):
     response = client.get(reverse("verify-lookup"), {"code": issued.verification_code.lower().replace("-", " ")})
     assert response.status_code == 302
     assert response["Location"] == reverse("verify", args=[issued.verification_code])
+
+
+def test_drafting_form_shows_the_acknowledgement_deadline(client, drafter, district):
+    import datetime
+
+    import time_machine
+
+    client.force_login(drafter)
+    with time_machine.travel(datetime.datetime(2024, 10, 7, 9, tzinfo=datetime.UTC), tick=False):
+        html = client.get("/circulars/new/").content.decode()
+    assert 'id="ack-due-date">09/10/2024<' in html  # Monday + 2 working days
+    assert "js/due-preview.js" in html

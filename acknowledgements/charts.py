@@ -12,6 +12,7 @@ import datetime
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 SVG_NS = "http://www.w3.org/2000/svg"
 PALETTE = ["#1a73e8", "#b71c1c", "#1b7f3b", "#a15c00", "#6a1b9a", "#00838f", "#5f6368", "#c2185b"]
@@ -234,7 +235,7 @@ def progress_chart(series: dict, *, today: datetime.date, ident: str = "progress
             _n(y(total)),
             left + plot_w,
             _n(y(total) - 4),
-            _("Total: %(n)d units") % {"n": total},
+            ngettext("Total: %(n)d unit", "Total: %(n)d units", total) % {"n": total},
         )
     )
     # The deadlines, as dashed verticals labelled above the plot, one line each, the

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from acknowledgements import fanout, notifications
 from acknowledgements.models import Delivery, DeliveryEvent, Evidence, ImplementationReport, ReportItem
@@ -93,7 +94,7 @@ def distribute(*, circular: Circular, by) -> int:
                 action="distribute",
                 from_status=Circular.Status.ISSUED,
                 to_status=Circular.Status.DISTRIBUTED,
-                comment=_("%(n)d units") % {"n": total},
+                comment=ngettext("%(n)d unit", "%(n)d units", total) % {"n": total},
             )
     return total
 

@@ -67,5 +67,15 @@ SCALE ?= 0.05
 bench: install-dev
 	$(BIN)/python manage.py bench --scale $(SCALE)
 
+## backup: one dated archive of the database and the uploaded files in var/backups (BACKUP_DIR=... for another)
+## restore: ARCHIVE=var/backups/portal-....tar.gz back over them, then verified; CONFIRM=yes if the database holds rows
+.PHONY: backup restore
+backup: install
+	$(BIN)/python manage.py backup $(if $(BACKUP_DIR),--dir "$(BACKUP_DIR)")
+
+restore: install
+	@test -n "$(ARCHIVE)" || { echo "usage: make restore ARCHIVE=var/backups/portal-YYYYmmdd-HHMMSS.tar.gz [CONFIRM=yes]" >&2; exit 2; }
+	$(BIN)/python manage.py restore "$(ARCHIVE)" $(if $(filter yes,$(CONFIRM)),--yes)
+
 clean:
 	rm -rf var/db.sqlite3 var/media var/staticfiles .pytest_cache

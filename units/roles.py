@@ -39,7 +39,23 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         ]
         for action in ("add", "change", "delete", "view")
     ]
-    + ["circulars.view_circularevent", "circulars.view_numberingregister"],
+    + ["circulars.view_circularevent", "circulars.view_numberingregister"]
+    # The acknowledgements admin only shows (state changes go through the services);
+    # changing the outbox is for its "send again" action.
+    + [
+        f"acknowledgements.view_{model}"
+        for model in [
+            "delivery",
+            "deliveryevent",
+            "implementationreport",
+            "reportitem",
+            "evidence",
+            "reminder",
+            "notification",
+            "outboxemail",
+        ]
+    ]
+    + ["acknowledgements.change_outboxemail"],
 }
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -291,10 +291,11 @@ def sweep(at: datetime.datetime | None = None, *, batch: int | None = None) -> S
     for step, spec in STEPS.items():
         for index in reversed(range(len(spec["stages"]))):
             stage = spec["stages"][index]
+            after = 0  # keyset: each batch starts past the last delivery of the one before
             while True:
                 with transaction.atomic():
                     added = _insert_reminders(
-                        candidates(step, index, today, cal, policy),
+                        candidates(step, index, today, cal, policy).filter(pk__gt=after),
                         stage=stage,
                         sweep=result.sweep,
                         now=at,
@@ -302,8 +303,10 @@ def sweep(at: datetime.datetime | None = None, *, batch: int | None = None) -> S
                     )
                     if added:
                         _notify(sweep=result.sweep, now=at)
+                        mine = Reminder.objects.filter(sweep=result.sweep)
+                        after = mine.aggregate(last=Max("delivery_id"))["last"]
                         # Rows of this batch are done; the next batch gets a fresh mark.
-                        Reminder.objects.filter(sweep=result.sweep).update(sweep=f"{result.sweep[:24]}-done")
+                        mine.update(sweep=f"{result.sweep[:24]}-done")
                 if added:
                     label = f"{stage.kind}:{stage.stage}" if stage.stage else stage.kind
                     result.queued[label] = result.queued.get(label, 0) + added

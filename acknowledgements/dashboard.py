@@ -16,11 +16,11 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
-from acknowledgements.models import Delivery
+from acknowledgements.models import Delivery, Reminder
 from circulars.models import Circular, IncomingDispatch
 from circulars.workdays import Calendar
 
@@ -94,10 +94,16 @@ def compliance_many(circulars, *, on: datetime.date | None = None) -> dict[int, 
 def unit_rows(circular: Circular):
     """The unit table of one circular: deliveries with their unit and reminder figures,
     for a paginator (one query per page)."""
+    # Correlated subqueries run for the rows of the page only; a join with GROUP BY
+    # aggregated the reminders of every unit before the page was cut.
+    reminders = Reminder.objects.filter(delivery=OuterRef("pk")).order_by().values("delivery")
     return (
         Delivery.objects.filter(circular=circular)
         .select_related("unit")
-        .annotate(reminders_sent=Count("reminders"), last_reminder_at=Max("reminders__created_at"))
+        .annotate(
+            reminders_sent=Coalesce(Subquery(reminders.annotate(n=Count("pk")).values("n")), 0),
+            last_reminder_at=Subquery(reminders.annotate(last=Max("created_at")).values("last")),
+        )
         .order_by("unit__sort_order", "unit__name", "id")
     )
 

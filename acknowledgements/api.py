@@ -4,10 +4,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from acknowledgements import chasing, dashboard, exports, services
 from acknowledgements.access import get_delivery_for_user, get_report_for_user
@@ -21,10 +20,12 @@ from acknowledgements.serializers import (
     MonitorDeliverySerializer,
     ReasonSerializer,
     ReportInputSerializer,
+    ReportItemInputSerializer,
     ReportSerializer,
     ReviewCommentSerializer,
 )
 from circulars.access import get_circular_for_user
+from portal.api import APIView, ListAPIView
 from portal.rest import Pagination
 from portal.uploads import EVIDENCE_KINDS, check_upload
 from units.roles import PortalRole, has_role
@@ -43,7 +44,7 @@ class Distribute(APIView):
         return Response({"deliveries": services.distribute(circular=circular, by=request.user)})
 
 
-class CircularDeliveries(generics.ListAPIView):
+class CircularDeliveries(ListAPIView):
     """Every unit's delivery of one circular: for its monitoring office and signers."""
 
     serializer_class = MonitorDeliverySerializer
@@ -55,18 +56,24 @@ class CircularDeliveries(generics.ListAPIView):
         return circular.deliveries.select_related("unit").order_by("unit__sort_order", "unit__name", "id")
 
 
-class Inbox(generics.ListAPIView):
+class InboxQuery(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Delivery.Status.choices, required=False, allow_blank=True)
+
+
+class Inbox(ListAPIView):
     """Deliveries to the caller's units, newest first."""
 
     serializer_class = InboxItemSerializer
 
     def get_queryset(self):
         qs = Delivery.objects.for_units_of(self.request.user).select_related("circular", "unit")
-        if state := self.request.query_params.get("status"):
+        query = InboxQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)  # an unknown status is a 400, not an empty inbox (or a 500)
+        if state := query.validated_data.get("status"):
             qs = qs.filter(status=state)
         return qs.order_by("-sent_at", "-id")
 
-    @extend_schema(parameters=[OpenApiParameter("status", str)])
+    @extend_schema(parameters=[InboxQuery])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -118,11 +125,20 @@ class SubmitReport(APIView):
     )
     def post(self, request, pk):
         delivery = get_delivery_for_user(request.user, pk)
-        summary = request.data.get("summary", "")
-        items = services.parse_report_items(request.data.get("items", []))
+        # The shape first (a body that is not an object, a summary that is not text, an
+        # item status that is a list: 400, not 500); the service checks the rules.
+        data = ReportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        items = ReportItemInputSerializer(data=services.parse_report_items(data.validated_data["items"]), many=True)
+        items.is_valid(raise_exception=True)
         files = [check_upload(f, allowed=EVIDENCE_KINDS) for f in request.FILES.getlist("files")]
         report = services.submit_report(
-            delivery=delivery, by=request.user, summary=summary, items=items, files=files, ip=client_ip(request)
+            delivery=delivery,
+            by=request.user,
+            summary=data.validated_data["summary"],
+            items=items.validated_data,
+            files=files,
+            ip=client_ip(request),
         )
         return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
@@ -232,6 +248,8 @@ class UnitsLeague(APIView):
     """Per unit over circulars issued in the period: counts, on-time rates, mean delay,
     overdue now. Worst first."""
 
+    pagination_class = Pagination  # the rows are a list, not a queryset: paginated by hand
+
     @extend_schema(
         parameters=[OpenApiParameter("from", OpenApiTypes.DATE), OpenApiParameter("to", OpenApiTypes.DATE)],
         responses=LeagueRowSerializer(many=True),
@@ -240,6 +258,6 @@ class UnitsLeague(APIView):
         require_dashboard_role(request.user)
         start, end = league_period(request.query_params)
         rows = dashboard.league(start, end)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(LeagueRowSerializer(page, many=True).data)

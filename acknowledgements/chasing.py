@@ -332,6 +332,8 @@ def chase_now(*, circular: Circular, unit_ids: list[int], by, at: datetime.datet
             .exclude(status__in=[Delivery.Status.ACCEPTED, Delivery.Status.REFUSED, Delivery.Status.REPORTED])
         )
         ids = list(qs.values_list("pk", flat=True))
+        if not ids:
+            return 0  # none of the chosen units owes anything
         targets = Delivery.objects.filter(pk__in=ids).exclude(Exists(recent))
         added = _insert_reminders(
             targets,

@@ -61,7 +61,8 @@ class InboxItemSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Events written by the system (a sweep, a distribution's fan-out) have no actor.
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = DeliveryEvent
@@ -84,7 +85,7 @@ class ReportSerializer(serializers.ModelSerializer):
     items = ReportItemSerializer(many=True, read_only=True)
     evidence = EvidenceSerializer(many=True, read_only=True)
     submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ImplementationReport

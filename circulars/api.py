@@ -1,16 +1,17 @@
 """The circulars API: the same services as the pages, in JSON."""
 
+import re
+
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
-from rest_framework.views import APIView
 
 from circulars import services
 from circulars.access import get_circular_for_user
@@ -26,13 +27,30 @@ from circulars.serializers import (
     IssueSerializer,
     VerificationSerializer,
 )
+from portal.api import APIView, GenericAPIView
 from portal.uploads import ATTACHMENT_KINDS, check_upload
 from units.roles import PortalRole, has_role
 
-Q_PARAM = OpenApiParameter("q", str, description="Words to find; diacritics and case are ignored")
+
+class IncomingQuery(serializers.Serializer):
+    # A CharField refuses NUL characters, which PostgreSQL cannot compare with.
+    q = serializers.CharField(
+        required=False, allow_blank=True, help_text="Words to find; diacritics and case are ignored"
+    )
 
 
-class IncomingListCreate(generics.GenericAPIView):
+class CircularQuery(IncomingQuery):
+    status = serializers.ChoiceField(choices=Circular.Status.choices, required=False, allow_blank=True)
+
+
+def read_query(serializer_class, request) -> dict:
+    """The query parameters, checked: a bad one is a 400, not an empty list or a 500."""
+    query = serializer_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data
+
+
+class IncomingListCreate(GenericAPIView):
     serializer_class = IncomingSerializer
 
     def get_queryset(self):
@@ -41,11 +59,11 @@ class IncomingListCreate(generics.GenericAPIView):
         ):
             raise PermissionDenied(_("The incoming register is kept by the records office."))
         qs = IncomingDispatch.objects.for_user(self.request.user)
-        if q := self.request.query_params.get("q"):
+        if q := read_query(IncomingQuery, self.request).get("q"):
             qs = qs.search(q)
         return qs
 
-    @extend_schema(operation_id="incoming_list", parameters=[Q_PARAM])
+    @extend_schema(operation_id="incoming_list", parameters=[IncomingQuery], responses=IncomingSerializer(many=True))
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(IncomingSerializer(page, many=True).data)
@@ -64,18 +82,21 @@ class IncomingListCreate(generics.GenericAPIView):
         return Response(IncomingSerializer(dispatch).data, status=status.HTTP_201_CREATED)
 
 
-class CircularListCreate(generics.GenericAPIView):
+class CircularListCreate(GenericAPIView):
     serializer_class = CircularListSerializer
 
     def get_queryset(self):
         qs = Circular.objects.for_user(self.request.user)
-        if q := self.request.query_params.get("q"):
+        query = read_query(CircularQuery, self.request)
+        if q := query.get("q"):
             qs = qs.search(q)
-        if state := self.request.query_params.get("status"):
+        if state := query.get("status"):
             qs = qs.filter(status=state)
         return qs.order_by("-created_at", "-id")
 
-    @extend_schema(operation_id="circulars_list", parameters=[Q_PARAM, OpenApiParameter("status", str)])
+    @extend_schema(
+        operation_id="circulars_list", parameters=[CircularQuery], responses=CircularListSerializer(many=True)
+    )
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(CircularListSerializer(page, many=True).data)
@@ -168,6 +189,9 @@ class CircularPdf(APIView):
         return HttpResponse(render_circular(circular), content_type="application/pdf")
 
 
+VERIFICATION_CODE = re.compile(r"[A-Za-z0-9-]{1,16}")
+
+
 class VerifyView(APIView):
     """Public: is there an issued circular with this verification code, and what is it?"""
 
@@ -180,6 +204,9 @@ class VerifyView(APIView):
         responses={200: VerificationSerializer, 404: inline_serializer("NotFound", {"detail": serializers.CharField()})}
     )
     def get(self, request, code):
+        if not VERIFICATION_CODE.fullmatch(code.strip()):
+            # Not a code at all (PostgreSQL would refuse to compare one with a NUL in it).
+            raise NotFound
         circular = get_object_or_404(
             Circular.objects.filter(number__isnull=False).select_related("issuing_unit", "signer"),
             verification_code__iexact=code.strip(),

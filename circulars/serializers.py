@@ -89,7 +89,7 @@ class CircularWriteSerializer(serializers.Serializer):
 class CircularSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     action_items = ActionItemSerializer(many=True, read_only=True)
-    signer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    signer = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     issuer = serializers.CharField(source="issuing_unit.name", read_only=True)
     in_response_to = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     recipient_groups = serializers.PrimaryKeyRelatedField(many=True, read_only=True)

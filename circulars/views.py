@@ -203,8 +203,11 @@ def incoming_export(request):
                 if isinstance(cell.value, datetime.date):
                     cell.number_format = "DD/MM/YYYY"
                 elif isinstance(cell.value, str):
-                    # Text that starts with "=" stays text: a subject is never a formula.
+                    # Text that starts with "=" stays text: a subject is never a formula,
+                    # not even after someone edits the cell in Excel (quote prefix).
                     cell.data_type = "s"
+                    if cell.value[:1] in ("=", "+", "-", "@"):
+                        cell.quotePrefix = True
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
 
     buffer = io.BytesIO()

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from acknowledgements import api as ack_api
@@ -57,7 +59,8 @@ urlpatterns = [
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("circulars.urls")),
     path("", include("acknowledgements.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language buttons are on public pages too (login, verification, one-click link).
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]
@@ -66,3 +69,4 @@ admin.site.site_header = _("Circular portal administration")
 admin.site.site_title = _("Circular portal")
 
 handler500 = "portal.views.server_error"
+handler404 = "portal.views.not_found"

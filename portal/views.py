@@ -54,3 +54,12 @@ def server_error(request):
     if unavailable:
         response["Retry-After"] = "60"
     return response
+
+
+def not_found(request, exception=None):
+    """A 404 in JSON under /api/ (API clients parse it), the Vietnamese page elsewhere."""
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Không tìm thấy."}, status=404)
+    return page_not_found(request, exception)

@@ -192,7 +192,7 @@ def test_the_outbox_shows_a_failure_and_sends_it_again(client, administrator, fa
         follow=True,
     )
     assert response.status_code == 200
-    assert "1 email will be sent again." in response.content.decode()
+    assert "1 thư sẽ được gửi lại." in response.content.decode()
     failed_email.refresh_from_db()
     assert failed_email.status == OutboxEmail.Status.PENDING
     assert failed_email.attempts == 0

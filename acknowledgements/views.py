@@ -12,7 +12,6 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +29,7 @@ from acknowledgements.models import Delivery, ImplementationReport, Notification
 from circulars.access import get_circular_for_user
 from circulars.models import Circular, fold
 from portal.errors import Conflict, DomainError
+from portal.uploads import download_response
 from units.models import Membership
 from units.roles import PortalRole, has_role
 
@@ -309,15 +309,7 @@ def delivery_report(request, pk):
 
 @require_GET
 def evidence_download(request, pk):
-    evidence = get_evidence_for_user(request.user, pk)
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(get_evidence_for_user(request.user, pk))
 
 
 # --- Notifications (the bell) -------------------------------------------------------

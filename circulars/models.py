@@ -75,18 +75,22 @@ class NumberingRegister(models.Model):
         return f"{self.get_kind_display()} {self.year}: {self.last_number}"
 
 
-class IncomingDispatchQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """The incoming register is the records office's: staff roles read it."""
-        if has_role(user, PortalRole.RECORDS_CLERK, PortalRole.DRAFTER, PortalRole.SIGNER, PortalRole.ADMIN):
-            return self
-        return self.none()
+class FoldedSearchQuerySet(models.QuerySet):
+    """Search over a model's ``search_text`` (folded on save): every word must occur."""
 
     def search(self, query: str):
         qs = self
         for word in fold(query).split():
             qs = qs.filter(search_text__contains=word)
         return qs
+
+
+class IncomingDispatchQuerySet(FoldedSearchQuerySet):
+    def for_user(self, user):
+        """The incoming register is the records office's: staff roles read it."""
+        if has_role(user, PortalRole.RECORDS_CLERK, PortalRole.DRAFTER, PortalRole.SIGNER, PortalRole.ADMIN):
+            return self
+        return self.none()
 
 
 class IncomingDispatch(models.Model):
@@ -140,7 +144,7 @@ class IncomingDispatch(models.Model):
         return f"{self.number}/{self.notation}" if self.notation else self.number
 
 
-class CircularQuerySet(models.QuerySet):
+class CircularQuerySet(FoldedSearchQuerySet):
     def for_user(self, user):
         """Circulars a user may read.
 
@@ -160,12 +164,6 @@ class CircularQuerySet(models.QuerySet):
 
     def issued(self):
         return self.filter(status__in=[Circular.Status.ISSUED, Circular.Status.DISTRIBUTED])
-
-    def search(self, query: str):
-        qs = self
-        for word in fold(query).split():
-            qs = qs.filter(search_text__contains=word)
-        return qs
 
 
 class Circular(models.Model):

@@ -38,6 +38,7 @@ from circulars.forms import (
 )
 from circulars.models import Circular, IncomingDispatch, fold
 from portal.errors import Conflict, DomainError
+from portal.uploads import download_response
 
 PAGE_SIZE = 50
 
@@ -457,15 +458,7 @@ def circular_pdf(request, pk):
 
 @require_GET
 def attachment_download(request, pk):
-    attachment = get_attachment_for_user(request.user, pk)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(get_attachment_for_user(request.user, pk))
 
 
 # --- Public verification ------------------------------------------------------------

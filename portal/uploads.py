@@ -161,3 +161,15 @@ def check_upload(uploaded, *, allowed=ATTACHMENT_KINDS, max_bytes: int = MAX_UPL
         storage_name=f"{uuid.uuid4().hex}{kind.extension}",
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+def download_response(stored):
+    """An uploaded file (attachment, evidence) as a download: never shown inline, never
+    sniffed into HTML. ``stored`` has ``file``, ``original_name`` and ``content_type``."""
+    from django.http import FileResponse
+
+    response = FileResponse(
+        stored.file.open("rb"), as_attachment=True, filename=stored.original_name, content_type=stored.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -329,7 +329,7 @@ def chase_now(*, circular: Circular, unit_ids: list[int], by, at: datetime.datet
             Delivery.objects.live()
             .select_for_update()
             .filter(circular=circular, unit_id__in=unit_ids)
-            .exclude(status__in=[Delivery.Status.ACCEPTED, Delivery.Status.REFUSED, Delivery.Status.REPORTED])
+            .filter(status__in=Delivery.REPORT_OWED)
         )
         ids = list(qs.values_list("pk", flat=True))
         if not ids:
@@ -389,4 +389,4 @@ def reminder_still_due(reminder: Reminder) -> bool:
         return delivery.status == Delivery.Status.SENT
     if reminder.kind.startswith("report_"):
         return delivery.status in Delivery.REPORT_OWED
-    return delivery.status not in (Delivery.Status.ACCEPTED, Delivery.Status.REFUSED, Delivery.Status.REPORTED)
+    return delivery.status in Delivery.REPORT_OWED

@@ -28,6 +28,7 @@ from acknowledgements import charts, chasing, dashboard, exports, services
 from acknowledgements.access import get_report_for_user
 from acknowledgements.forms import AcceptForm, ReturnForm
 from acknowledgements.models import Delivery, ImplementationReport, ReportItem
+from circulars import services as circular_services
 from circulars.access import get_circular_for_user
 from circulars.forms import DayFirstDateField
 from circulars.models import Circular, Urgency, fold
@@ -40,7 +41,8 @@ LEAGUE_PAGE_SIZE = 100
 
 S = Delivery.Status
 # States in which a unit still owes something, so that chasing it makes sense.
-CHASEABLE = (S.SENT, S.ACKNOWLEDGED, S.RETURNED)
+# A unit can be chased while it still owes a step (the chasing service's own rule).
+CHASEABLE = Delivery.REPORT_OWED
 
 
 def is_htmx(request) -> bool:
@@ -260,8 +262,13 @@ def _row_context(circular: Circular, access: CircularAccess) -> dict:
 
 @require_GET
 def circular_deliveries(request, pk):
-    """The dashboard's page of one circular (formerly the monitoring page)."""
-    circular = get_circular_for_user(request.user, pk)
+    """The dashboard's page of one circular."""
+    return render_circular_page(request, get_circular_for_user(request.user, pk))
+
+
+def render_circular_page(request, circular: Circular, *, error: DomainError | None = None):
+    """The circular's page; with ``error``, the same page explaining why an action on it
+    failed, answered with the error's status."""
     access = CircularAccess(request.user, circular)
     if not access.read:
         raise PermissionDenied(_("Only the monitoring office of this circular and signers see all its deliveries."))
@@ -307,12 +314,15 @@ def circular_deliveries(request, pk):
         "chart_rows": charts.progress_table_rows(series),
         "series": series,
         "can_export": access.monitor,
-        "can_distribute": access.records_clerk
-        and circular.status in (Circular.Status.ISSUED, Circular.Status.DISTRIBUTED),
+        "can_distribute": circular.status in circular_services.FROM_STATES["distribute"]
+        and circular_services.may(request.user, "distribute"),
+        "error": error.message if error else None,
         "manual_every_hours": settings.REMINDERS["manual_every_hours"],
         "return_to": request.get_full_path(),
     }
-    return render(request, "acknowledgements/circular_deliveries.html", context)
+    return render(
+        request, "acknowledgements/circular_deliveries.html", context, status=error.status_code if error else 200
+    )
 
 
 def _back(request, circular: Circular):

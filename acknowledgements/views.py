@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from acknowledgements import links, services
 from acknowledgements.access import get_delivery_for_user, get_evidence_for_user, get_report_for_user
-from acknowledgements.dashboard_views import circular_deliveries as circular_deliveries  # the dashboard's page
+from acknowledgements.dashboard_views import render_circular_page
 from acknowledgements.forms import AcceptForm, InboxFilterForm, RefuseForm, ReportForm, ReturnForm
 from acknowledgements.models import Delivery, ImplementationReport, Notification, ReportItem
 from circulars.access import get_circular_for_user
@@ -31,11 +31,9 @@ from circulars.models import Circular, fold
 from portal.errors import Conflict, DomainError
 from portal.uploads import download_response
 from units.models import Membership
-from units.roles import PortalRole, has_role
 
 INBOX_PAGE_SIZE = 25
 NOTIFICATIONS_PAGE_SIZE = 25
-MONITOR_PAGE_SIZE = 50
 
 S = Delivery.Status
 
@@ -393,55 +391,12 @@ def ack_link(request, token):
 # --- Monitoring one circular --------------------------------------------------------
 
 
-def _render_monitoring(request, circular: Circular, *, error: DomainError | None = None):
-    user = request.user
-    is_monitor = services.is_monitor_of(user, circular)
-    is_records_clerk = has_role(user, PortalRole.RECORDS_CLERK, PortalRole.ADMIN)
-    if not (is_monitor or is_records_clerk):
-        if error is not None:
-            # The action failed for someone who may not read this page: say why, only.
-            return render(
-                request,
-                "acknowledgements/circular_deliveries.html",
-                {"circular": circular, "error": error.message, "restricted": True},
-                status=error.status_code,
-            )
-        raise PermissionDenied(_("Only the monitoring office of this circular and signers see all its deliveries."))
-    deliveries = circular.deliveries.select_related("unit").order_by("unit__sort_order", "unit__name", "id")
-    status_filter = request.GET.get("status")
-    if status_filter in S.values:
-        deliveries = deliveries.filter(status=status_filter)
-    page = Paginator(deliveries, MONITOR_PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    for delivery in page.object_list:
-        delivery.circular = circular
-    _mark_overdue(page.object_list, on=today)
-    counts = dict(circular.deliveries.values_list("status").annotate(n=Count("id")).order_by())
-    context = {
-        "circular": circular,
-        "page_obj": page,
-        "status_counts": [(code, label, counts.get(code, 0)) for code, label in S.choices],
-        "total": sum(counts.values()),
-        "overdue_count": circular.deliveries.overdue(on=today).count(),
-        "status_filter": status_filter if status_filter in S.values else "",
-        "can_open": is_monitor,
-        "can_distribute": is_records_clerk and circular.status in (Circular.Status.ISSUED, Circular.Status.DISTRIBUTED),
-        "error": error.message if error else None,
-    }
-    return render(
-        request,
-        "acknowledgements/circular_deliveries.html",
-        context,
-        status=error.status_code if error else 200,
-    )
-
-
 @require_POST
 def circular_distribute(request, pk):
     circular = get_circular_for_user(request.user, pk)
     try:
         total = services.distribute(circular=circular, by=request.user)
     except DomainError as error:
-        return _render_monitoring(request, circular, error=error)
+        return render_circular_page(request, circular, error=error)
     messages.success(request, ngettext("Sent to %(n)d unit.", "Sent to %(n)d units.", total) % {"n": total})
     return redirect("circular-deliveries", pk=circular.pk)

@@ -32,7 +32,7 @@ from circulars import services as circular_services
 from circulars.access import get_circular_for_user
 from circulars.forms import DayFirstDateField
 from circulars.models import Circular, Urgency, fold
-from portal.errors import DomainError
+from portal.errors import DomainError, form_error
 from units.roles import PortalRole, has_role
 
 OVERVIEW_PAGE_SIZE = 25
@@ -430,7 +430,7 @@ def _review_in_place(request, pk, action: str, form_class, call, success_message
     circular = delivery.circular
     form = form_class(request.POST, auto_id=f"panel-{action}-%s")
     if not form.is_valid():
-        message = " ".join(str(m) for errors in form.errors.values() for m in errors)
+        message = form_error(form).message
         return _render_panel(request, circular, delivery, error=DomainError(message), forms_={action: form})
     try:
         call(report, form.cleaned_data)
@@ -621,7 +621,7 @@ def units_league(request):
 def _league_export(request, make):
     form, start, end, _sort, rows = _league(request)
     if form.is_bound and form.data and not form.is_valid():
-        return HttpResponseBadRequest(" ".join(str(m) for errors in form.errors.values() for m in errors))
+        return HttpResponseBadRequest(form_error(form).message)
     return make(rows, start, end)
 
 

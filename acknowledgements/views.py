@@ -28,7 +28,7 @@ from acknowledgements.forms import AcceptForm, InboxFilterForm, RefuseForm, Repo
 from acknowledgements.models import Delivery, ImplementationReport, Notification, ReportItem
 from circulars.access import get_circular_for_user
 from circulars.models import Circular, fold
-from portal.errors import Conflict, DomainError
+from portal.errors import Conflict, DomainError, form_error
 from portal.uploads import download_response
 from units.models import Membership
 
@@ -164,7 +164,7 @@ def _act_on_delivery(request, pk, action: str, call, success_message, form_class
     if form_class is not None:
         form = form_class(request.POST, auto_id=f"{action}_%s")
         if not form.is_valid():
-            message = " ".join(str(m) for errors in form.errors.values() for m in errors)
+            message = form_error(form).message
             return _render_delivery(request, pk, error=DomainError(message), forms={action: form})
     try:
         result = call(delivery, form.cleaned_data if form else {})
@@ -209,7 +209,7 @@ def _review(request, pk, action: str, call, success_message, form_class):
     delivery_id = report.delivery_id
     form = form_class(request.POST, auto_id=f"{action}_%s")
     if not form.is_valid():
-        message = " ".join(str(m) for errors in form.errors.values() for m in errors)
+        message = form_error(form).message
         return _render_delivery(request, delivery_id, error=DomainError(message), forms={action: form})
     try:
         call(report, form.cleaned_data)

@@ -11,7 +11,6 @@ import nh3
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -28,7 +27,7 @@ from circulars.models import (
 )
 from portal.errors import Conflict, Forbidden, Invalid
 from portal.uploads import CheckedFile
-from units.models import Unit, UnitGroup
+from units.models import Unit
 from units.roles import PortalRole, has_role
 
 # --- Who may do what --------------------------------------------------------------
@@ -510,16 +509,3 @@ def recipient_lines(circular: Circular) -> list[str]:
     if len(names) <= 1:
         return [f"{names[0]}." if names else ""]
     return [f"{name};" for name in names[:-1]] + [f"{names[-1]}."]
-
-
-def expand_recipient_ids(circular: Circular) -> list[int]:
-    """Every active unit the circular is addressed to, groups expanded, once each: one
-    query, whatever the number of units."""
-    in_groups = UnitGroup.units.through.objects.filter(unitgroup__circulars=circular).values("unit_id")
-    direct = Circular.recipient_units.through.objects.filter(circular=circular).values("unit_id")
-    return list(
-        Unit.objects.active()
-        .filter(Q(pk__in=in_groups) | Q(pk__in=direct))
-        .order_by("sort_order", "name", "pk")
-        .values_list("pk", flat=True)
-    )

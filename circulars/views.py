@@ -37,7 +37,7 @@ from circulars.forms import (
     WithdrawForm,
 )
 from circulars.models import Circular, IncomingDispatch, fold
-from portal.errors import Conflict, DomainError
+from portal.errors import Conflict, DomainError, form_error
 from portal.uploads import download_response
 
 PAGE_SIZE = 50
@@ -358,7 +358,7 @@ def _act(request, pk, action: str, call, success_message, form_class=None):
     if form_class is not None:
         form = form_class(request.POST, prefix=action)
         if not form.is_valid():
-            message = " ".join(str(m) for errors in form.errors.values() for m in errors)
+            message = form_error(form).message
             return _render_detail(request, pk, error=DomainError(message), forms={action: form})
     try:
         circular = call(circular, form.cleaned_data if form else {})

@@ -26,3 +26,8 @@ class Invalid(DomainError):
     """Input that passed the form but breaks a business rule (a future date, say)."""
 
     status_code = 400
+
+
+def form_error(form) -> Invalid:
+    """A form that did not pass, as the domain error the pages already know how to show."""
+    return Invalid(" ".join(str(m) for errors in form.errors.values() for m in errors))

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from acknowledgements.models import Delivery, ImplementationReport, ReportItem
 from circulars.forms import DATE_INPUT_FORMATS, DateInput, MultipleFileInput
 from circulars.models import Urgency
-from portal.uploads import EVIDENCE_KINDS, check_upload
+from core.uploads import EVIDENCE_KINDS, check_upload
 
-# What the file picker offers; the content decides what is accepted (portal.uploads).
+# What the file picker offers; the content decides what is accepted (core.uploads).
 EVIDENCE_EXTENSIONS = (
     ".pdf,.doc,.docx,.xls,.xlsx,.pptx,.odt,.png,.jpg,.jpeg,.webp,.mp3,.m4a,.wav,.ogg,.amr,"
     "application/pdf,image/*,audio/*"
@@ -66,7 +66,7 @@ class ReturnForm(forms.Form):
 class EvidenceField(forms.FileField):
     """Several files in one ``<input type=file multiple>``, each checked by its content
     against the evidence kinds (documents, images, recordings). Cleans to a list of
-    ``portal.uploads.CheckedFile``; one bad file fails the whole form, naming it."""
+    ``core.uploads.CheckedFile``; one bad file fails the whole form, naming it."""
 
     widget = MultipleFileInput
 

@@ -17,8 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from acknowledgements import emails
-from acknowledgements.chasing import reminder_still_due
 from acknowledgements.models import OutboxEmail
+from chasing.sweep import reminder_still_due
 
 log = logging.getLogger(__name__)
 CLAIM_FOR = datetime.timedelta(minutes=5)

@@ -148,29 +148,3 @@ class ReportInputSerializer(serializers.Serializer):
         help_text='[{"action_item": id, "status": "done|in_progress|not_applicable", "note"}]'
     )
     files = serializers.ListField(child=serializers.FileField(), required=False)
-
-
-class ChaseSerializer(serializers.Serializer):
-    units = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=5000)
-
-
-class ComplianceSerializer(serializers.Serializer):
-    total = serializers.IntegerField()
-    acknowledged = serializers.IntegerField()
-    reported = serializers.IntegerField()
-    accepted = serializers.IntegerField()
-    returned = serializers.IntegerField()
-    refused = serializers.IntegerField()
-    overdue_ack = serializers.IntegerField()
-    overdue_report = serializers.IntegerField()
-    on_time_ack_rate = serializers.FloatField(allow_null=True, min_value=0, max_value=1)
-    on_time_report_rate = serializers.FloatField(allow_null=True, min_value=0, max_value=1)
-
-
-class LeagueRowSerializer(serializers.Serializer):
-    unit = UnitRefSerializer()
-    circulars = serializers.IntegerField()
-    on_time_ack_rate = serializers.FloatField(allow_null=True)
-    on_time_report_rate = serializers.FloatField(allow_null=True)
-    mean_delay_days = serializers.FloatField(allow_null=True)
-    overdue = serializers.IntegerField()

@@ -16,8 +16,8 @@ from acknowledgements.models import Delivery, DeliveryEvent, Evidence, Implement
 from circulars.models import Circular, CircularEvent
 from circulars.services import FROM_STATES, may
 from circulars.workdays import due_date, working_days_late
-from portal.errors import Conflict, Forbidden, Invalid
-from portal.uploads import CheckedFile
+from core.errors import Conflict, Forbidden, Invalid
+from core.uploads import CheckedFile
 from units.models import Membership
 from units.roles import PortalRole, has_role
 

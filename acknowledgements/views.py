@@ -17,19 +17,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from acknowledgements import links, services
 from acknowledgements.access import get_delivery_for_user, get_evidence_for_user, get_report_for_user
-from acknowledgements.dashboard_views import render_circular_page
 from acknowledgements.forms import AcceptForm, InboxFilterForm, RefuseForm, ReportForm, ReturnForm
 from acknowledgements.models import Delivery, ImplementationReport, Notification, ReportItem
-from circulars.access import get_circular_for_user
 from circulars.models import Circular, fold
-from portal.errors import Conflict, DomainError, form_error
-from portal.uploads import download_response
+from core.errors import Conflict, DomainError, form_error
+from core.uploads import download_response
 from units.models import Membership
 
 INBOX_PAGE_SIZE = 25
@@ -386,17 +384,3 @@ def ack_link(request, token):
     if delivery.acknowledged_at is not None:
         return _ack_page(request, "done", **context)
     return _ack_page(request, "confirm", **context)
-
-
-# --- Monitoring one circular --------------------------------------------------------
-
-
-@require_POST
-def circular_distribute(request, pk):
-    circular = get_circular_for_user(request.user, pk)
-    try:
-        total = services.distribute(circular=circular, by=request.user)
-    except DomainError as error:
-        return render_circular_page(request, circular, error=error)
-    messages.success(request, ngettext("Sent to %(n)d unit.", "Sent to %(n)d units.", total) % {"n": total})
-    return redirect("circular-deliveries", pk=circular.pk)

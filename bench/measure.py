@@ -24,11 +24,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from acknowledgements import chasing, dashboard, services
+from acknowledgements import services
 from acknowledgements.models import Delivery, Notification, OutboxEmail, Reminder
+from chasing import sweep
 from circulars import services as circular_services
 from circulars.models import Circular
 from circulars.workdays import Calendar
+from dashboard import compliance
 from units.models import Membership, Unit, UnitGroup, User
 
 S = Delivery.Status
@@ -198,7 +200,7 @@ def _get(client: Client, url: str):
 
 
 def compliance_sql(circular_id: int, on: datetime.date) -> tuple[str, list]:
-    """The aggregate of ``dashboard.compliance``: one pass over the circular's deliveries."""
+    """The aggregate of ``compliance.compliance``: one pass over the circular's deliveries."""
     return (
         f"SELECT count(*), count(*) FILTER (WHERE acknowledged_at IS NOT NULL), "
         f"count(*) FILTER (WHERE reported_at IS NOT NULL), count(*) FILTER (WHERE status = 'accepted'), "
@@ -296,11 +298,11 @@ def due_sql(today: datetime.date, policy: dict) -> tuple[str, dict]:
     params = {
         "today": today,
         "soon": cal.add_working_days(today, policy["before_working_days"]),
-        "head": chasing.threshold(cal, today, policy["head_after_working_days"]),
-        "monitor": chasing.threshold(cal, today, policy["monitor_after_working_days"]),
+        "head": sweep.threshold(cal, today, policy["head_after_working_days"]),
+        "monitor": sweep.threshold(cal, today, policy["monitor_after_working_days"]),
     }
     selects = []
-    for step, spec in chasing.STEPS.items():
+    for step, spec in sweep.STEPS.items():
         field = spec["field"]
         owed = ", ".join(f"'{s}'" for s in spec["owed"])
         rank = " ".join(
@@ -324,20 +326,20 @@ def due_sql(today: datetime.date, policy: dict) -> tuple[str, dict]:
 
 def measure_league(ctx: Context, runs: int) -> Row:
     start, end = ctx.today - datetime.timedelta(days=365), ctx.today
-    row = Row("units league table, a year (dashboard.league)", goal="≤ 1.5× GROUP BY")
+    row = Row("units league table, a year (compliance.league)", goal="≤ 1.5× GROUP BY")
     statement, params = league_sql(start, end, ctx.today)
     floor = _sql(statement, params)
-    row.queries, rows = counted(dashboard.league, start, end, on=ctx.today)
+    row.queries, rows = counted(compliance.league, start, end, on=ctx.today)
     floor()
-    row.times, row.floors = side_by_side(lambda: dashboard.league(start, end, on=ctx.today), floor, runs)
+    row.times, row.floors = side_by_side(lambda: compliance.league(start, end, on=ctx.today), floor, runs)
     row.met = row.ratio <= 1.5
     row.note = f"{len(rows):,} units; floor: the GROUP BY alone"
     return row
 
 
 def measure_pages(ctx: Context, runs: int) -> list[Row]:
-    from acknowledgements.dashboard_views import UNITS_PAGE_SIZE
     from acknowledgements.views import INBOX_PAGE_SIZE
+    from dashboard.views import UNITS_PAGE_SIZE
 
     monitor, clerk = client_for(ctx.monitor), client_for(ctx.inbox_user)
     small_clerk = client_for(ctx.small_inbox_user)
@@ -463,7 +465,7 @@ def measure_sweep(ctx: Context, runs: int) -> Row:
 
     def sweep_rolled_back():
         with transaction.atomic():
-            result = chasing.sweep(ctx.at)
+            result = sweep.sweep(ctx.at)
             transaction.set_rollback(True)
         return result
 
@@ -477,7 +479,7 @@ def measure_sweep(ctx: Context, runs: int) -> Row:
     tracemalloc.stop()
     peak_rss = max(0, (_rss_kib("VmHWM") or 0) - base_rss) if rss_ok and base_rss else None
     _vacuum(Reminder, Notification, OutboxEmail)
-    row = Row(f"chase sweep over {deliveries:,} deliveries (chasing.sweep)")
+    row = Row(f"chase sweep over {deliveries:,} deliveries (sweep.sweep)")
     times, floors = [], []
     for run in range(runs):
         if run == 0:

@@ -43,7 +43,6 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.utils.html import strip_tags
 
-from acknowledgements.chasing import STEPS, threshold
 from acknowledgements.models import (
     Delivery,
     DeliveryEvent,
@@ -53,6 +52,7 @@ from acknowledgements.models import (
     ReportItem,
 )
 from bench.db import libpq_params
+from chasing.sweep import STEPS, threshold
 from circulars.models import (
     ActionItem,
     Circular,

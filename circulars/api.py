@@ -1,20 +1,18 @@
 """The circulars API: the same services as the pages, in JSON."""
 
-import re
-
-from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from circulars import services
 from circulars.access import get_circular_for_user
+from circulars.documents import pdf_response
 from circulars.models import Circular, IncomingDispatch
 from circulars.serializers import (
     CircularListSerializer,
@@ -27,8 +25,9 @@ from circulars.serializers import (
     IssueSerializer,
     VerificationSerializer,
 )
-from portal.api import APIView, GenericAPIView
-from portal.uploads import ATTACHMENT_KINDS, check_upload
+from circulars.workdays import due_date
+from core.api import APIView, GenericAPIView
+from core.uploads import ATTACHMENT_KINDS, check_upload
 from units.roles import PortalRole, has_role
 
 
@@ -181,15 +180,7 @@ class CircularPdf(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, pk):
-        from circulars.documents import render_circular
-
-        circular = get_circular_for_user(request.user, pk)
-        if circular.pdf:
-            return FileResponse(circular.pdf.open("rb"), content_type="application/pdf")
-        return HttpResponse(render_circular(circular), content_type="application/pdf")
-
-
-VERIFICATION_CODE = re.compile(r"[A-Za-z0-9-]{1,16}")
+        return pdf_response(get_circular_for_user(request.user, pk), download=request.GET.get("download") == "1")
 
 
 class VerifyView(APIView):
@@ -204,13 +195,7 @@ class VerifyView(APIView):
         responses={200: VerificationSerializer, 404: inline_serializer("NotFound", {"detail": serializers.CharField()})}
     )
     def get(self, request, code):
-        if not VERIFICATION_CODE.fullmatch(code.strip()):
-            # Not a code at all (PostgreSQL would refuse to compare one with a NUL in it).
-            raise NotFound
-        circular = get_object_or_404(
-            Circular.objects.filter(number__isnull=False).select_related("issuing_unit", "signer"),
-            verification_code__iexact=code.strip(),
-        )
+        circular = get_object_or_404(Circular.objects.verifiable(code).select_related("issuing_unit", "signer"))
         return Response(
             {
                 "reference": circular.reference,
@@ -241,8 +226,6 @@ class CalendarDue(APIView):
         responses=inline_serializer("DueOn", {"due_on": serializers.DateField()}),
     )
     def get(self, request):
-        from circulars.workdays import due_date
-
         data = DueDateQuery(
             data={"start": request.query_params.get("from"), "working_days": request.query_params.get("working_days")}
         )

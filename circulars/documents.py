@@ -1,6 +1,11 @@
-"""From a Circular row to the printed document (circulars.pdf lays it out)."""
+"""From a Circular row to the printed document (circulars.pdf lays it out), and the one
+response that serves it to pages and API alike."""
 
-from circulars.models import Circular
+import re
+
+from django.http import FileResponse, HttpResponse
+
+from circulars.models import Circular, fold
 from circulars.pdf import CircularDocument, render_circular_pdf
 
 
@@ -23,8 +28,6 @@ def issuer_lines(circular: Circular) -> tuple[str, str]:
 
 
 def circular_document(circular: Circular) -> CircularDocument:
-    from circulars.services import recipient_lines, verification_url
-
     parent, name = issuer_lines(circular)
     reference = f"Số: {circular.number}/{circular.notation}" if circular.number else f"Số:      /{circular.notation}"
     return CircularDocument(
@@ -34,16 +37,43 @@ def circular_document(circular: Circular) -> CircularDocument:
         subject=circular.subject,
         place=circular.place_name or circular.issuing_unit.place_name,
         issued_on=circular.issued_on,
-        recipients=recipient_lines(circular),
+        recipients=circular.recipient_lines(),
         body_html=circular.body,
         copy_to=list(circular.copy_to),
         signer_title_lines=circular.signer_title_lines,
         signer_name=circular.signer.get_full_name() if circular.signer_id else "",
         verification_code=circular.verification_code,
-        verification_url=verification_url(circular.verification_code) if circular.verification_code else None,
+        verification_url=circular.verification_url or None,
         draft=not circular.is_issued,
     )
 
 
 def render_circular(circular: Circular) -> bytes:
     return render_circular_pdf(circular_document(circular))
+
+
+def pdf_filename(circular: Circular) -> str:
+    """ "Cong-van-15-UBND-TH.pdf" for an issued circular, "Du-thao-Cong-van-7.pdf" before."""
+    kind = circular.document_type.replace("_", "-").capitalize()
+    if circular.is_issued:
+        notation = re.sub(r"[^A-Za-z0-9]+", "-", fold(circular.notation).upper()).strip("-")
+        return f"{kind}-{circular.number}-{notation}.pdf"
+    return f"Du-thao-{kind}-{circular.pk}.pdf"
+
+
+def pdf_response(circular: Circular, *, download: bool = False):
+    """The issued PDF as frozen at issue; before issue, a fresh draft preview."""
+    if circular.is_issued and circular.pdf:
+        # The frozen file whose SHA-256 was recorded at issue, byte for byte.
+        return FileResponse(
+            circular.pdf.open("rb"),
+            content_type="application/pdf",
+            as_attachment=download,
+            filename=pdf_filename(circular),
+        )
+    response = HttpResponse(render_circular(circular), content_type="application/pdf")
+    disposition = "attachment" if download else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{pdf_filename(circular)}"'
+    # A preview changes with every edit; never serve a stale one.
+    response["Cache-Control"] = "no-store"
+    return response

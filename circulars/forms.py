@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from circulars.models import Circular, DocumentType, IncomingDispatch, Urgency
 from circulars.services import parse_reference
-from portal.errors import DomainError
-from portal.uploads import MAX_UPLOAD_BYTES, check_upload
+from core.errors import DomainError
+from core.uploads import MAX_UPLOAD_BYTES, check_upload
 from units.models import Unit, UnitGroup, User
 from units.roles import PortalRole
 
@@ -68,7 +68,7 @@ class MultipleFileInput(forms.FileInput):
 
 class AttachmentsField(forms.FileField):
     """Several files in one ``<input type=file multiple>``, each checked by its content.
-    Cleans to a list of ``portal.uploads.CheckedFile``."""
+    Cleans to a list of ``core.uploads.CheckedFile``."""
 
     widget = MultipleFileInput
 

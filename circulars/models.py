@@ -6,6 +6,7 @@ acknowledgements app), may be sent back (``returned``) by the signer, and may be
 ``withdrawn``. From ``issued`` on, its content is frozen: number, date, PDF and its SHA-256.
 """
 
+import re
 import unicodedata
 
 import pgtrigger
@@ -164,6 +165,21 @@ class CircularQuerySet(FoldedSearchQuerySet):
 
     def issued(self):
         return self.filter(status__in=[Circular.Status.ISSUED, Circular.Status.DISTRIBUTED])
+
+    def verifiable(self, code: str):
+        """The issued circular (0 or 1 rows) whose verification code is ``code``, typed as
+        people type it ("abcd2345", " ABCD-2345 "); the public page and API both ask here."""
+        return (
+            self.filter(number__isnull=False)
+            .exclude(sha256="")
+            .filter(verification_code__iexact=normalise_verification_code(code))
+        )
+
+
+def normalise_verification_code(code: str) -> str:
+    """ "abcd2345", " ABCD-2345 " → "ABCD-2345", as printed under the QR code."""
+    code = re.sub(r"[^A-Za-z0-9]", "", code or "").upper()[:16]
+    return f"{code[:4]}-{code[4:]}" if len(code) == 8 else code
 
 
 class Circular(models.Model):
@@ -356,6 +372,20 @@ class Circular(models.Model):
     @property
     def signer_title_lines(self) -> list[str]:
         return [line.strip() for line in self.signer_title.splitlines() if line.strip()]
+
+    @property
+    def verification_url(self) -> str:
+        """The public address printed under the QR code; empty before issue."""
+        return f"{settings.SITE_URL}/verify/{self.verification_code}" if self.verification_code else ""
+
+    def recipient_lines(self) -> list[str]:
+        """The "Kính gửi" lines: as typed, or the groups then the single units."""
+        if self.recipients_text.strip():
+            return [line.strip() for line in self.recipients_text.splitlines() if line.strip()]
+        names = [g.name for g in self.recipient_groups.all()] + [u.name for u in self.recipient_units.all()]
+        if len(names) <= 1:
+            return [f"{names[0]}." if names else ""]
+        return [f"{name};" for name in names[:-1]] + [f"{names[-1]}."]
 
 
 class ActionItem(models.Model):

@@ -8,13 +8,13 @@ import re
 import secrets
 
 import nh3
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from circulars.documents import render_circular
 from circulars.models import (
     ActionItem,
     Attachment,
@@ -25,8 +25,8 @@ from circulars.models import (
     NumberingRegister,
     Urgency,
 )
-from portal.errors import Conflict, Forbidden, Invalid
-from portal.uploads import CheckedFile
+from core.errors import Conflict, Forbidden, Invalid
+from core.uploads import CheckedFile
 from units.models import Unit
 from units.roles import PortalRole, has_role
 
@@ -447,16 +447,10 @@ def new_verification_code() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def verification_url(code: str) -> str:
-    return f"{settings.SITE_URL}/verify/{code}"
-
-
 def issue(*, circular: Circular, by, issued_on: datetime.date | None = None) -> Circular:
     """Give the circular the next number of the outgoing register of its year, date it,
     render its PDF and freeze it. All in one transaction: a failure anywhere (the PDF
     included) leaves the register as it was, with no gap."""
-    from circulars.documents import render_circular
-
     if not may(by, "issue"):
         raise Forbidden(_("Only the records clerk issues circulars."))
     today = timezone.localdate()
@@ -499,13 +493,3 @@ def issue(*, circular: Circular, by, issued_on: datetime.date | None = None) -> 
         locked.save()
         _event(locked, by=by, action="issue", from_status=Circular.Status.APPROVED)
     return locked
-
-
-def recipient_lines(circular: Circular) -> list[str]:
-    """The "Kính gửi" lines: as typed, or the groups then the single units."""
-    if circular.recipients_text.strip():
-        return [line.strip() for line in circular.recipients_text.splitlines() if line.strip()]
-    names = [g.name for g in circular.recipient_groups.all()] + [u.name for u in circular.recipient_units.all()]
-    if len(names) <= 1:
-        return [f"{names[0]}." if names else ""]
-    return [f"{name};" for name in names[:-1]] + [f"{names[-1]}."]

@@ -7,13 +7,12 @@ call a service, render. A service's ``DomainError`` is shown on the page with it
 import datetime
 import hashlib
 import io
-import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -24,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from circulars import services
 from circulars.access import get_attachment_for_user, get_circular_for_user, get_incoming_for_user
-from circulars.documents import render_circular
+from circulars.documents import pdf_response
 from circulars.forms import (
     CircularFilterForm,
     CircularForm,
@@ -36,9 +35,10 @@ from circulars.forms import (
     VerifyFileForm,
     WithdrawForm,
 )
-from circulars.models import Circular, IncomingDispatch, fold
-from portal.errors import Conflict, DomainError, form_error
-from portal.uploads import download_response
+from circulars.models import Circular, IncomingDispatch, normalise_verification_code
+from circulars.workdays import due_date
+from core.errors import Conflict, DomainError, form_error
+from core.uploads import download_response
 
 PAGE_SIZE = 50
 
@@ -277,8 +277,6 @@ def circular_new(request):
 def _ack_due_preview(form) -> datetime.date:
     """The acknowledgement deadline if the circular were issued today, shown beside the
     working-days field (a script refreshes it as the number changes)."""
-    from circulars.workdays import due_date
-
     try:
         days = int(form["ack_due_working_days"].value() or 2)
     except (TypeError, ValueError):
@@ -328,7 +326,7 @@ def _render_detail(request, pk, *, error: DomainError | None = None, forms=None)
     forms = forms or {}
     context = {
         "circular": circular,
-        "recipient_lines": services.recipient_lines(circular),
+        "recipient_lines": circular.recipient_lines(),
         "action_items": circular.action_items.all(),
         "attachments": circular.attachments.all(),
         "dispatches": dispatches,
@@ -337,9 +335,7 @@ def _render_detail(request, pk, *, error: DomainError | None = None, forms=None)
         "return_form": forms.get("return") or ReturnForm(prefix="return"),
         "issue_form": forms.get("issue") or IssueForm(prefix="issue"),
         "withdraw_form": forms.get("withdraw") or WithdrawForm(prefix="withdraw"),
-        "verification_url": (
-            services.verification_url(circular.verification_code) if circular.verification_code else ""
-        ),
+        "verification_url": circular.verification_url,
         "error": error.message if error else None,
     }
     return render(request, "circulars/circular_detail.html", context, status=error.status_code if error else 200)
@@ -426,34 +422,12 @@ def circular_withdraw(request, pk):
     )
 
 
-def pdf_filename(circular: Circular) -> str:
-    """ "Cong-van-15-UBND-TH.pdf" for an issued circular, "Du-thao-Cong-van-7.pdf" before."""
-    kind = circular.document_type.replace("_", "-").capitalize()
-    if circular.is_issued:
-        notation = re.sub(r"[^A-Za-z0-9]+", "-", fold(circular.notation).upper()).strip("-")
-        return f"{kind}-{circular.number}-{notation}.pdf"
-    return f"Du-thao-{kind}-{circular.pk}.pdf"
-
-
 @require_GET
 @xframe_options_sameorigin  # the delivery page embeds it; other sites still may not
 def circular_pdf(request, pk):
     circular = get_circular_for_user(request.user, pk)
     download = request.GET.get("download") == "1"
-    if circular.is_issued and circular.pdf:
-        # The frozen file whose SHA-256 was recorded at issue, byte for byte.
-        return FileResponse(
-            circular.pdf.open("rb"),
-            content_type="application/pdf",
-            as_attachment=download,
-            filename=pdf_filename(circular),
-        )
-    response = HttpResponse(render_circular(circular), content_type="application/pdf")
-    disposition = "attachment" if download else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{pdf_filename(circular)}"'
-    # A preview changes with every edit; never serve a stale one.
-    response["Cache-Control"] = "no-store"
-    return response
+    return pdf_response(circular, download=download)
 
 
 @require_GET
@@ -464,18 +438,12 @@ def attachment_download(request, pk):
 # --- Public verification ------------------------------------------------------------
 
 
-def normalise_code(code: str) -> str:
-    """ "abcd2345", " ABCD-2345 " → "ABCD-2345", as printed under the QR code."""
-    code = re.sub(r"[^A-Za-z0-9]", "", code or "").upper()
-    return f"{code[:4]}-{code[4:]}" if len(code) == 8 else code
-
-
 @login_not_required
 @require_GET
 def verify_lookup(request):
     form = VerifyCodeForm(request.GET or None)
     if form.is_bound and form.is_valid():
-        code = normalise_code(form.cleaned_data["code"])
+        code = normalise_verification_code(form.cleaned_data["code"])
         if code:
             return redirect("verify", code=code)
     return render(request, "circulars/verify_lookup.html", {"form": form})
@@ -484,10 +452,7 @@ def verify_lookup(request):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def verify(request, code):
-    circular = get_object_or_404(
-        Circular.objects.filter(number__isnull=False).exclude(sha256="").select_related("issuing_unit", "signer"),
-        verification_code__iexact=normalise_code(code),
-    )
+    circular = get_object_or_404(Circular.objects.verifiable(code).select_related("issuing_unit", "signer"))
     result, status = None, 200
     if request.method == "POST":
         form = VerifyFileForm(request.POST, request.FILES)

@@ -11,6 +11,8 @@ from functools import lru_cache
 
 import holidays
 
+from circulars.models import WorkingDayChange
+
 
 @lru_cache(maxsize=32)
 def _national_holidays(year: int) -> frozenset[datetime.date]:
@@ -25,14 +27,10 @@ class Calendar:
 
     @classmethod
     def load(cls, start: datetime.date, end: datetime.date) -> "Calendar":
-        from circulars.models import WorkingDayChange
-
         rows = WorkingDayChange.objects.filter(date__range=(start, end)).values_list("date", "kind")
         return cls(dict(rows))
 
     def is_working_day(self, day: datetime.date) -> bool:
-        from circulars.models import WorkingDayChange
-
         change = self.changes.get(day)
         if change == WorkingDayChange.Kind.DAY_OFF:
             return False

@@ -1,83 +1,17 @@
-"""API foundation: the views every endpoint is built on (with their documented errors),
-the token endpoint and /me."""
+"""The token endpoint and /me."""
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from drf_spectacular import openapi
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import generics, serializers, status, views
+from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from core.api import APIView
 from units.models import Unit
 from units.roles import roles_of
-
-# --- Documented errors ------------------------------------------------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    """Every error answer, as ``portal.rest.exception_handler`` shapes it."""
-
-    detail = serializers.CharField(help_text="Why, in words for a person")
-    errors = serializers.JSONField(required=False, help_text="Per field, when the input was refused")
-    existing_id = serializers.IntegerField(required=False, help_text="The record this one duplicates (409)")
-
-
-ERRORS = {
-    400: "The input is refused (fields, or a rule of the domain)",
-    401: "No valid token or session",
-    403: "The caller's role does not allow this",
-    404: "No such object, or not one the caller may know of",
-    409: "The object's state does not allow this step now",
-    429: "Too many requests: try again later",
-}
-
-
-class AutoSchema(openapi.AutoSchema):
-    """drf-spectacular's schema plus the error answers a view can give: 400 when it reads
-    a body or query parameters, 401/403 unless it is public, 404 when it works on one
-    object (or a page past the end of a list), 409 for a step the state may refuse (every
-    non-public POST), 429 when it is throttled. Responses a view declares itself win."""
-
-    def _error_codes(self) -> list[int]:
-        public = any(issubclass(p, AllowAny) for p in self.view.permission_classes)
-        query = any(p.get("in") == "query" for p in self._get_parameters())
-        codes = []
-        if self.method == "POST" or query:
-            codes.append(400)
-        if not public:
-            codes += [401, 403]
-        if "{" in self.path or (self.method == "GET" and self._is_list_view() and self._get_paginator()):
-            codes.append(404)
-        if self.method == "POST" and not public:
-            codes.append(409)
-        if self.view.throttle_classes:
-            codes.append(429)
-        return codes
-
-    def _get_response_bodies(self, direction="response"):
-        responses = super()._get_response_bodies(direction)
-        if direction != "response":
-            return responses
-        error = self._get_response_for_code(ErrorSerializer, "400", direction=direction)["content"]
-        for code in self._error_codes():
-            responses.setdefault(str(code), {"description": ERRORS[code], "content": error})
-        return responses
-
-
-class APIView(views.APIView):
-    schema = AutoSchema()
-
-
-class GenericAPIView(generics.GenericAPIView):
-    schema = AutoSchema()
-
-
-class ListAPIView(generics.ListAPIView):
-    schema = AutoSchema()
-
 
 # --- Tokens and /me ---------------------------------------------------------------------
 

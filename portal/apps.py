@@ -1,5 +1,20 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+
+from portal.roles import ensure_roles
+
+
+def _ensure_roles(sender, **kwargs):
+    # post_migrate is sent once per app; wait for the last one, when every app's
+    # permissions exist.
+    if sender.label != list(apps.get_app_configs())[-1].label:
+        return
+    ensure_roles()
 
 
 class PortalConfig(AppConfig):
     name = "portal"
+
+    def ready(self) -> None:
+        # After every migrate (and every test flush), so role groups always exist.
+        post_migrate.connect(_ensure_roles, dispatch_uid="portal.ensure_roles")

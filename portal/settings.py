@@ -115,10 +115,14 @@ INSTALLED_APPS = [
     # PGTRIGGER_INSTALL_ON_MIGRATE stays off (the default): migrations are the one way
     # triggers get installed, so there is no second, unversioned path.
     "pgtrigger",
-    "portal",
+    "core",
     "units",
     "circulars",
     "acknowledgements",
+    "chasing",
+    "dashboard",
+    # Last: its post_migrate hook (the role groups) runs once every app's permissions exist.
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -205,8 +209,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "drain-outbox": {"task": "acknowledgements.tasks.send_outbox", "schedule": 60.0},
     # Finds every delivery that has reached a reminder stage; idempotent, so a missed or
     # doubled tick changes nothing.
-    "chase-sweep": {"task": "acknowledgements.tasks.chase_sweep", "schedule": 15 * 60.0},
-    "daily-digest": {"task": "acknowledgements.tasks.send_digests", "schedule": 15 * 60.0},
+    "chase-sweep": {"task": "chasing.tasks.chase_sweep", "schedule": 15 * 60.0},
+    "daily-digest": {"task": "chasing.tasks.send_digests", "schedule": 15 * 60.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------
@@ -297,13 +301,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "portal.rest.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.rest.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "auth_token": env.str("THROTTLE_AUTH_TOKEN", default="10/min"),
         "public": env.str("THROTTLE_PUBLIC", default="60/min"),
     },
-    "EXCEPTION_HANDLER": "portal.rest.exception_handler",
+    "EXCEPTION_HANDLER": "core.rest.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Circular portal API",

@@ -7,7 +7,9 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from acknowledgements import api as ack_api
+from chasing import api as chasing_api
 from circulars import api as circulars_api
+from dashboard import api as dashboard_api
 from portal import api, views
 from portal.forms import LoginForm
 from units import api as units_api
@@ -28,13 +30,19 @@ api_v1 = [
     path("circulars/<int:pk>/pdf", circulars_api.CircularPdf.as_view(), name="api-circular-pdf"),
     path("verify/<str:code>", circulars_api.VerifyView.as_view(), name="api-verify"),
     path("circulars/<int:pk>/distribute", ack_api.Distribute.as_view(), name="api-circular-distribute"),
-    path("circulars/<int:pk>/deliveries/", ack_api.CircularDeliveries.as_view(), name="api-circular-deliveries"),
-    path("circulars/<int:pk>/chase", ack_api.Chase.as_view(), name="api-circular-chase"),
-    path("circulars/<int:pk>/compliance", ack_api.Compliance.as_view(), name="api-circular-compliance"),
-    path("circulars/<int:pk>/compliance/export.xlsx", ack_api.ComplianceXlsx.as_view(), name="api-compliance-xlsx"),
-    path("circulars/<int:pk>/compliance/export.csv", ack_api.ComplianceCsv.as_view(), name="api-compliance-csv"),
-    path("circulars/<int:pk>/compliance/report.pdf", ack_api.ComplianceReportPdf.as_view(), name="api-compliance-pdf"),
-    path("compliance/units/", ack_api.UnitsLeague.as_view(), name="api-compliance-units"),
+    path("circulars/<int:pk>/deliveries/", dashboard_api.CircularDeliveries.as_view(), name="api-circular-deliveries"),
+    path("circulars/<int:pk>/chase", chasing_api.Chase.as_view(), name="api-circular-chase"),
+    path("circulars/<int:pk>/compliance", dashboard_api.Compliance.as_view(), name="api-circular-compliance"),
+    path(
+        "circulars/<int:pk>/compliance/export.xlsx", dashboard_api.ComplianceXlsx.as_view(), name="api-compliance-xlsx"
+    ),
+    path("circulars/<int:pk>/compliance/export.csv", dashboard_api.ComplianceCsv.as_view(), name="api-compliance-csv"),
+    path(
+        "circulars/<int:pk>/compliance/report.pdf",
+        dashboard_api.ComplianceReportPdf.as_view(),
+        name="api-compliance-pdf",
+    ),
+    path("compliance/units/", dashboard_api.UnitsLeague.as_view(), name="api-compliance-units"),
     path("calendar/due", circulars_api.CalendarDue.as_view(), name="api-calendar-due"),
     path("inbox/", ack_api.Inbox.as_view(), name="api-inbox"),
     path("deliveries/<int:pk>/", ack_api.DeliveryDetail.as_view(), name="api-delivery"),
@@ -59,6 +67,7 @@ urlpatterns = [
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("circulars.urls")),
     path("", include("acknowledgements.urls")),
+    path("", include("dashboard.urls")),
     # The language buttons are on public pages too (login, verification, one-click link).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

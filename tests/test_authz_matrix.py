@@ -35,7 +35,7 @@ from acknowledgements import links
 from acknowledgements import services as ack_services
 from acknowledgements.models import Delivery, Evidence, Notification
 from circulars import services
-from portal.uploads import ATTACHMENT_KINDS, EVIDENCE_KINDS, check_upload
+from core.uploads import ATTACHMENT_KINDS, EVIDENCE_KINDS, check_upload
 from tests.conftest import PASSWORD, make_user
 from tests.factories import approved_circular, draft_circular, issued_circular
 from units.models import Membership, Unit, UnitGroup

@@ -8,8 +8,9 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
-from acknowledgements import chasing, services
+from acknowledgements import services
 from acknowledgements.models import Delivery, Notification, OutboxEmail, Reminder
+from chasing import sweep
 from circulars.models import Circular, Urgency
 from tests.factories import issued_circular
 from units.models import Unit
@@ -65,25 +66,25 @@ def received(kind, stage=""):
 
 def test_a_circular_from_issue_to_escalation(distributed, clerk, other_clerk, unit, other_unit):
     # Wed 16/10: acknowledgement due Thu 17/10 → a reminder to each unit's clerks.
-    assert chasing.sweep(at(16)).queued == {"ack_due_soon": 2}
+    assert sweep.sweep(at(16)).queued == {"ack_due_soon": 2}
     assert received("ack_due_soon") == ["clerk", "other-clerk"]
-    assert chasing.sweep(at(16, 9)).total == 0  # a second tick the same day: nothing
+    assert sweep.sweep(at(16, 9)).total == 0  # a second tick the same day: nothing
 
     other = Delivery.objects.get(unit=other_unit)
     services.acknowledge(delivery=other, by=other_clerk)
 
-    assert chasing.sweep(at(17)).total == 0  # due today: not late yet
-    assert chasing.sweep(at(18)).queued == {"ack_overdue": 1}  # Fri: only the unit that did not acknowledge
+    assert sweep.sweep(at(17)).total == 0  # due today: not late yet
+    assert sweep.sweep(at(18)).queued == {"ack_overdue": 1}  # Fri: only the unit that did not acknowledge
     assert received("ack_overdue") == ["clerk"]
-    assert chasing.sweep(at(19)).total == 0  # Saturday
-    assert chasing.sweep(at(21)).queued == {"ack_escalation:head": 1}  # Mon: 2 working days late
+    assert sweep.sweep(at(19)).total == 0  # Saturday
+    assert sweep.sweep(at(21)).queued == {"ack_escalation:head": 1}  # Mon: 2 working days late
     assert received("ack_escalation", "head") == ["head"]
-    assert chasing.sweep(at(22)).total == 0
-    assert chasing.sweep(at(24)).queued == {"ack_escalation:monitor": 1}  # 5 working days late
+    assert sweep.sweep(at(22)).total == 0
+    assert sweep.sweep(at(24)).queued == {"ack_escalation:monitor": 1}  # 5 working days late
     assert received("ack_escalation", "monitor") == ["monitor", "signer"]
 
     # Wed 30/10: reports due Thu 31/10, owed by both units.
-    assert chasing.sweep(at(30)).queued == {"report_due_soon": 2}
+    assert sweep.sweep(at(30)).queued == {"report_due_soon": 2}
     mine = Delivery.objects.get(unit=unit)
     assert sorted(Reminder.objects.filter(delivery=mine).values_list("kind", "stage")) == [
         ("ack_due_soon", ""),
@@ -96,21 +97,21 @@ def test_a_circular_from_issue_to_escalation(distributed, clerk, other_clerk, un
 
 def test_a_missed_moment_is_replaced_by_the_later_kind(distributed, unit):
     # The first sweep ever runs on 24/10: the unit gets the monitor escalation only.
-    result = chasing.sweep(at(24))
+    result = sweep.sweep(at(24))
     assert result.queued == {"ack_escalation:monitor": 2}
     assert not Reminder.objects.filter(kind__in=["ack_due_soon", "ack_overdue"]).exists()
     assert not Reminder.objects.filter(stage="head").exists()
-    assert chasing.sweep(at(25)).total == 0
+    assert sweep.sweep(at(25)).total == 0
 
 
 def test_nothing_is_chased_once_done_or_withdrawn(distributed, circular, clerk, other_clerk, unit, other_unit, signer):
     services.acknowledge(delivery=Delivery.objects.get(unit=unit), by=clerk)
     services.refuse(delivery=Delivery.objects.get(unit=other_unit), by=other_clerk, reason="Không thuộc thẩm quyền")
-    assert chasing.sweep(at(21)).total == 0
+    assert sweep.sweep(at(21)).total == 0
     from circulars.services import withdraw
 
     withdraw(circular=circular, by=signer, reason="Thu hồi")
-    assert chasing.sweep(at(31)).total == 0  # the report was still owed, but the circular is withdrawn
+    assert sweep.sweep(at(31)).total == 0  # the report was still owed, but the circular is withdrawn
 
 
 def test_urgent_circulars_are_chased_by_email_at_once(
@@ -128,26 +129,26 @@ def test_urgent_circulars_are_chased_by_email_at_once(
         services.distribute(circular=circ, by=records_clerk)
     flush_outbox()
     with django_capture_on_commit_callbacks(execute=True):
-        chasing.sweep(at(16))
+        sweep.sweep(at(16))
     assert sorted(m.to[0] for m in mail.outbox) == ["clerk@example.vn", "other-clerk@example.vn"]
     assert all("Sắp đến hạn xác nhận" in m.subject for m in mail.outbox)
     assert Reminder.objects.filter(channel="immediate", sent_at__isnull=False).count() == 2
 
 
 def test_normal_circulars_wait_for_one_digest_a_day(distributed, django_capture_on_commit_callbacks):
-    chasing.sweep(at(16))
-    chasing.sweep(at(18))
+    sweep.sweep(at(16))
+    sweep.sweep(at(18))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert chasing.send_digests(at(18, 7)) == 2
+        assert sweep.send_digests(at(18, 7)) == 2
     assert sorted(m.to[0] for m in mail.outbox) == ["clerk@example.vn", "other-clerk@example.vn"]
     digest = next(m for m in mail.outbox if m.to == ["clerk@example.vn"])
     assert "Tổng hợp" in digest.subject
     assert "QUÁ HẠN" in digest.body and "/ack/" in digest.body
     # New reminders later the same day do not make a second email to the same person.
-    chasing.sweep(at(21))
+    sweep.sweep(at(21))
     with django_capture_on_commit_callbacks(execute=True):
-        chasing.send_digests(at(18, 7))
+        sweep.send_digests(at(18, 7))
     assert OutboxEmail.objects.filter(kind="digest", user__username="clerk").count() == 1
 
 
@@ -165,7 +166,7 @@ def test_a_reminder_for_a_step_done_since_is_not_sent(
     with time_machine.travel(at(15, 10), tick=False):
         services.distribute(circular=circ, by=records_clerk)
     flush_outbox()
-    chasing.sweep(at(16))  # callbacks not run: the rows wait in the outbox
+    sweep.sweep(at(16))  # callbacks not run: the rows wait in the outbox
     services.acknowledge(delivery=Delivery.objects.get(unit__code="xa-mot"), by=clerk)
     mail.outbox.clear()
     from acknowledgements.outbox import send_due
@@ -211,7 +212,7 @@ def received_manual(user):
 
 
 def test_delivery_api_lists_reminders(api_as, distributed, clerk, unit):
-    chasing.sweep(at(16))
+    sweep.sweep(at(16))
     delivery = Delivery.objects.get(unit=unit)
     body = api_as(clerk).get(f"/api/v1/deliveries/{delivery.id}/").json()
     assert body["reminders"] == [
@@ -250,5 +251,5 @@ def test_sweep_query_count_does_not_grow_with_deliveries(n, circular, district, 
     # delivery of the batch, two UPDATEs), the calendar read: the same for 10 and 1,000
     # overdue deliveries.
     with django_assert_num_queries(32):
-        result = chasing.sweep(at(18))
+        result = sweep.sweep(at(18))
     assert result.queued == {"ack_overdue": n}

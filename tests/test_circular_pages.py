@@ -696,7 +696,7 @@ def test_the_code_is_case_insensitive_and_the_dash_optional(client, issued):
 
 
 def test_the_verification_address_on_the_pdf_resolves(client, issued):
-    url = services.verification_url(issued.verification_code)
+    url = issued.verification_url
     path = url.removeprefix("http://127.0.0.1:8000")
     assert client.get(path).status_code == 200
 

@@ -6,7 +6,7 @@ import time_machine
 
 from circulars import services
 from circulars.models import Circular, CircularEvent, IncomingDispatch, NumberingRegister
-from portal.errors import Conflict, Forbidden, Invalid
+from core.errors import Conflict, Forbidden, Invalid
 from tests.factories import approved_circular, draft_circular, issued_circular
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,9 @@ import zoneinfo
 import pytest
 import time_machine
 
-from acknowledgements import dashboard, services
+from acknowledgements import services
 from acknowledgements.models import Delivery
+from dashboard import compliance
 from tests.conftest import make_user
 from tests.factories import issued_circular
 from units.models import Unit, UnitGroup
@@ -87,7 +88,7 @@ def fixture(drafter, signer, records_clerk, district, monitoring_unit, monitor):
 
 def test_circular_figures_match_the_hand_count(fixture):
     circ, _units = fixture
-    assert dashboard.compliance(circ, on=ON) == {
+    assert compliance.compliance(circ, on=ON) == {
         "total": 8,
         "acknowledged": 6,  # B C D E G H
         "reported": 4,  # C D E G
@@ -105,7 +106,7 @@ def test_compliance_endpoint_and_who_may_see_it(fixture, api_as, monitor, signer
     circ, _units = fixture
     with time_machine.travel(datetime.datetime(2024, 11, 5, 9, tzinfo=VN), tick=False):
         body = api_as(monitor).get(f"/api/v1/circulars/{circ.id}/compliance").json()
-    assert body == dashboard.compliance(circ, on=ON)
+    assert body == compliance.compliance(circ, on=ON)
     assert api_as(signer).get(f"/api/v1/circulars/{circ.id}/compliance").status_code == 200
     assert api_as(clerk).get(f"/api/v1/circulars/{circ.id}/compliance").status_code == 404
 
@@ -125,13 +126,13 @@ def test_withdrawn_circular_has_nothing_overdue(fixture, signer):
     circ, _units = fixture
     withdraw(circular=circ, by=signer, reason="Thu hồi")
     circ.refresh_from_db()
-    figures = dashboard.compliance(circ, on=ON)
+    figures = compliance.compliance(circ, on=ON)
     assert (figures["overdue_ack"], figures["overdue_report"]) == (0, 0)
 
 
 def test_league_rows_match_the_hand_count(fixture):
     rows = {
-        r["unit"]["code"]: r for r in dashboard.league(datetime.date(2024, 1, 1), datetime.date(2024, 12, 31), on=ON)
+        r["unit"]["code"]: r for r in compliance.league(datetime.date(2024, 1, 1), datetime.date(2024, 12, 31), on=ON)
     }
     assert rows["u-a"] == {
         "unit": rows["u-a"]["unit"],
@@ -148,7 +149,7 @@ def test_league_rows_match_the_hand_count(fixture):
     assert rows["u-g"] == {**rows["u-g"], "on_time_ack_rate": 1.0, "on_time_report_rate": 1.0, "mean_delay_days": 0.0}
     worst_first = list(rows)
     ordered = [
-        r["unit"]["code"] for r in dashboard.league(datetime.date(2024, 1, 1), datetime.date(2024, 12, 31), on=ON)
+        r["unit"]["code"] for r in compliance.league(datetime.date(2024, 1, 1), datetime.date(2024, 12, 31), on=ON)
     ]
     assert ordered[0] == "u-a" and set(ordered) == set(worst_first)
 
@@ -197,7 +198,7 @@ def test_exports_hold_the_same_figures(fixture, api_as, monitor):
 
 
 def test_records_totals(fixture, records_clerk):
-    totals = dashboard.records_totals(datetime.date(2024, 10, 1), datetime.date(2024, 10, 31), on=ON)
+    totals = compliance.records_totals(datetime.date(2024, 10, 1), datetime.date(2024, 10, 31), on=ON)
     # Refused F left out; completed = reported or accepted (C, D, G); E was returned.
     assert totals["deliveries"] == {"received": 7, "completed": 3, "due_not_completed": 4}
     assert totals["incoming"] == {"received": 0, "completed": 0, "due_not_completed": 0}

@@ -8,7 +8,7 @@ from django.db import connection, connections
 
 from acknowledgements import services
 from acknowledgements.models import Delivery, DeliveryEvent, ImplementationReport, ReportItem
-from portal.errors import Conflict
+from core.errors import Conflict
 from tests.factories import issued_circular
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -93,7 +93,7 @@ def test_two_report_submissions_at_once_keep_consistent_versions(delivery, clerk
 def test_a_report_that_fails_half_way_leaves_nothing(delivery, clerk, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from portal.uploads import EVIDENCE_KINDS, check_upload
+    from core.uploads import EVIDENCE_KINDS, check_upload
 
     # The evidence folder cannot be created (a file stands where the folder should be):
     # the report's rows are written, then saving its first file fails.

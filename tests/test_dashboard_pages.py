@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from acknowledgements import charts, dashboard, services
-from acknowledgements.exports import UNIT_HEADERS
+from acknowledgements import services
 from acknowledgements.models import Delivery, ImplementationReport, Reminder
 from circulars.models import Circular
+from dashboard import charts, compliance
+from dashboard.exports import UNIT_HEADERS
 from tests.conftest import make_user
 from tests.factories import issued_circular
 from units.models import Unit, UnitGroup
@@ -131,7 +132,7 @@ def test_monitor_of_the_circular_sees_its_page_with_the_dashboard_figures(client
     services.acknowledge(delivery=delivery, by=clerk)
     response = as_user(client, monitor).get(page_url(circular))
     assert response.status_code == 200
-    figures = dashboard.compliance(circular)
+    figures = compliance.compliance(circular)
     assert response.context["figures"] == figures
     html = response.content.decode()
     for key in ("total", "acknowledged", "reported", "accepted", "refused", "overdue_ack", "overdue_report"):
@@ -191,7 +192,7 @@ def test_overview_lists_the_monitored_circular_with_its_figures(client, monitor,
     assert response.status_code == 200
     (row,) = response.context["rows"]
     assert row["circular"] == circular
-    assert row["figures"] == dashboard.compliance(circular)
+    assert row["figures"] == compliance.compliance(circular)
     html = response.content.decode()
     assert f'id="circular-{circular.pk}"' in html and 'class="chart bars"' in html
     assert re.search(r'class="num overdue-ack late"[^>]*>1<', html)
@@ -421,7 +422,7 @@ def test_pdf_report_names_the_circular_and_the_overdue_units(client, monitor, ci
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "BÁO CÁO" in text and circular.reference in text
-    overdue = dashboard.compliance(circular)["overdue_ack"]
+    overdue = compliance.compliance(circular)["overdue_ack"]
     assert overdue == 2
     assert re.search(rf"Quá hạn xác nhận\s*{overdue}\b", text)
 
@@ -470,7 +471,7 @@ def test_league_period_form_reads_day_first_dates(client, monitor, circular, del
 def test_records_totals_on_the_league_page(client, monitor, circular, delivery, clerk):
     file_report(delivery, clerk)
     totals = as_user(client, monitor).get(reverse("dashboard-units")).context["totals"]
-    assert totals == dashboard.records_totals(timezone.localdate().replace(month=1, day=1), timezone.localdate())
+    assert totals == compliance.records_totals(timezone.localdate().replace(month=1, day=1), timezone.localdate())
     assert totals["deliveries"]["received"] == 2 and totals["deliveries"]["completed"] == 1
 
 
@@ -479,7 +480,7 @@ def test_records_totals_on_the_league_page(client, monitor, circular, delivery, 
 
 def test_progress_chart_is_valid_svg_with_deadlines_and_a_text_alternative(circular, delivery, clerk):
     services.acknowledge(delivery=delivery, by=clerk)
-    svg = charts.progress_chart(dashboard.progress_series(circular), today=timezone.localdate())
+    svg = charts.progress_chart(compliance.progress_series(circular), today=timezone.localdate())
     root = parse_svg(svg)
     ns = {"s": charts.SVG_NS}
     assert root.tag == f"{{{charts.SVG_NS}}}svg" and root.get("role") == "img"
@@ -493,7 +494,7 @@ def test_progress_chart_is_valid_svg_with_deadlines_and_a_text_alternative(circu
 def test_progress_chart_of_a_circular_nobody_acted_on(circular):
     Circular.objects.filter(pk=circular.pk).update(report_due_on=None)
     circular.refresh_from_db()
-    svg = charts.progress_chart(dashboard.progress_series(circular), today=timezone.localdate())
+    svg = charts.progress_chart(compliance.progress_series(circular), today=timezone.localdate())
     parse_svg(svg)
 
 
@@ -503,7 +504,7 @@ def test_group_chart_escapes_group_names(client, monitor, circular, delivery, cl
     group = UnitGroup.objects.create(code="evil", name=evil)
     group.units.add(unit)
     start, end = timezone.localdate().replace(month=1, day=1), timezone.localdate()
-    rows = dashboard.monthly_group_rates(start, end)
+    rows = compliance.monthly_group_rates(start, end)
     svg = charts.group_rates_chart(rows, rate="on_time_ack_rate", title="T", ident="t")
     root = parse_svg(svg)
     assert "<script>" not in svg and "&lt;script&gt;" in svg

@@ -6,7 +6,7 @@ from django.core import mail
 from acknowledgements import services
 from acknowledgements.models import Delivery, DeliveryEvent, Notification, OutboxEmail
 from circulars.models import Circular
-from portal.errors import Conflict, Forbidden
+from core.errors import Conflict, Forbidden
 from tests.conftest import make_user
 from tests.factories import approved_circular, issued_circular
 from units.models import Membership, Unit, UnitGroup

@@ -58,7 +58,7 @@ def test_concurrent_registration_of_the_same_dispatch_keeps_one(records_clerk):
     import datetime
 
     from circulars.models import IncomingDispatch
-    from portal.errors import Conflict
+    from core.errors import Conflict
 
     def register(_i):
         return services.register_incoming(

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from portal.uploads import ATTACHMENT_KINDS, EVIDENCE_KINDS, check_upload, safe_name
+from core.uploads import ATTACHMENT_KINDS, EVIDENCE_KINDS, check_upload, safe_name
 
 
 def upload(name, data):

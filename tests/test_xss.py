@@ -32,8 +32,9 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from acknowledgements import chasing, links, outbox
+from acknowledgements import links, outbox
 from acknowledgements.models import Delivery, ImplementationReport
+from chasing import sweep
 from tests.conftest import make_user
 from units.models import Membership, Unit, UnitGroup
 from units.roles import PortalRole
@@ -287,8 +288,8 @@ def run_scenario(p: str) -> SimpleNamespace:
     ok(api["monitor"].post(f"/api/v1/circulars/{pk}/chase", {"units": [silent_unit.pk]}, format="json"))
     # Ten days on, the silent commune is late: the sweep's reminders go out in the digest.
     later = timezone.now() + datetime.timedelta(days=10)
-    chasing.sweep(later)
-    chasing.send_digests(later)
+    sweep.sweep(later)
+    sweep.send_digests(later)
     outbox.send_due()
     s.emails = list(mail.outbox)
 

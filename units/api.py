@@ -1,4 +1,4 @@
-from portal.api import ListAPIView
+from core.api import ListAPIView
 from units.models import Unit, UnitGroup
 from units.serializers import UnitGroupSerializer, UnitSerializer
 

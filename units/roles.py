@@ -4,7 +4,6 @@ A user's unit roles (``unit_clerk``, ``unit_head``) come from memberships instea
 API reports both kinds together (see ``roles_of``).
 """
 
-from django.contrib.auth.models import Group, Permission
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -18,56 +17,6 @@ class PortalRole(models.TextChoices):
 
 
 UNIT_ROLE_CODES = {"clerk": "unit_clerk", "head": "unit_head"}
-
-# Permissions each role's group holds, as "app_label.codename". Later apps add theirs.
-ROLE_PERMISSIONS: dict[str, list[str]] = {
-    PortalRole.RECORDS_CLERK: ["units.view_unit", "units.view_unitgroup"],
-    PortalRole.DRAFTER: ["units.view_unit", "units.view_unitgroup"],
-    PortalRole.SIGNER: ["units.view_unit", "units.view_unitgroup"],
-    PortalRole.MONITOR: ["units.view_unit", "units.view_unitgroup"],
-    PortalRole.ADMIN: [
-        f"{app}.{action}_{model}"
-        for app, model in [
-            ("units", "unit"),
-            ("units", "unitgroup"),
-            ("units", "membership"),
-            ("units", "user"),
-            ("auth", "group"),
-            ("circulars", "incomingdispatch"),
-            ("circulars", "circular"),
-            ("circulars", "workingdaychange"),
-        ]
-        for action in ("add", "change", "delete", "view")
-    ]
-    + ["circulars.view_circularevent", "circulars.view_numberingregister"]
-    # The acknowledgements admin only shows (state changes go through the services);
-    # changing the outbox is for its "send again" action.
-    + [
-        f"acknowledgements.view_{model}"
-        for model in [
-            "delivery",
-            "deliveryevent",
-            "implementationreport",
-            "reportitem",
-            "evidence",
-            "reminder",
-            "notification",
-            "outboxemail",
-        ]
-    ]
-    + ["acknowledgements.change_outboxemail"],
-}
-
-
-def ensure_roles() -> None:
-    """Create the role groups and give them exactly their permissions (idempotent)."""
-    for role, perm_names in ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=role.value)
-        perms = []
-        for name in perm_names:
-            app_label, codename = name.split(".")
-            perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-        group.permissions.set(perms)
 
 
 def portal_roles(user) -> set[str]:

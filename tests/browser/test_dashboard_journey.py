@@ -14,10 +14,11 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from acknowledgements import dashboard, services
-from acknowledgements.exports import STATUS_VI
+from acknowledgements import services
 from acknowledgements.models import Delivery, ImplementationReport, Reminder
 from circulars.models import Circular
+from dashboard import compliance
+from dashboard.exports import STATUS_VI
 from tests.browser.conftest import log_in
 from units.models import User
 
@@ -61,7 +62,7 @@ def test_monitor_chases_overdue_communes_and_downloads_the_figures(page, seed_ci
     expect(page).to_have_url("/dashboard/")
     row = page.locator(f"#circular-{circular.pk}")
     expect(row).to_be_visible()
-    figures = dashboard.compliance(circular)
+    figures = compliance.compliance(circular)
     assert figures["overdue_ack"] > 2  # from 2024: everyone who has not acknowledged is late
     expect(row.locator(".overdue-ack")).to_have_text(str(figures["overdue_ack"]))
     expect(row.locator("svg.bars")).to_be_visible()

@@ -15,8 +15,9 @@ import pytest
 import time_machine
 from django.db import connection
 
-from acknowledgements import chasing, services, tasks
+from acknowledgements import services, tasks
 from acknowledgements.models import Delivery, Notification, OutboxEmail, Reminder
+from chasing import sweep
 from circulars.models import Urgency
 from tests.conftest import make_user
 from tests.factories import issued_circular
@@ -158,7 +159,7 @@ def test_a_worker_killed_mid_sweep_loses_and_duplicates_nothing(
     )
     circular = flash_circular(drafter, signer, records_clerk, monitoring_unit, group)
     assert distribute(circular, records_clerk) == UNITS
-    planned = chasing.plan()
+    planned = sweep.plan()
     assert sum(planned.values()) == UNITS  # each delivery owes exactly one stage
 
     first = start_worker("w1", CHASE_BATCH_SIZE=str(BATCH)).wait_ready()

@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from acknowledgements import chasing
+from chasing import sweep
 
 
 class Command(BaseCommand):
@@ -27,12 +27,12 @@ class Command(BaseCommand):
                 moment = timezone.make_aware(moment)
         when = timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")
         if dry_run:
-            planned = chasing.plan(moment)
+            planned = sweep.plan(moment)
             self.stdout.write(f"Dry run at {when}: would queue {sum(planned.values())} reminders")
             for kind, count in sorted(planned.items()):
                 self.stdout.write(f"  {kind:<28} {count}")
             return
-        result = chasing.sweep(moment)
+        result = sweep.sweep(moment)
         self.stdout.write(f"Sweep at {when}: queued {result.total} reminders")
         for kind, count in sorted(result.queued.items()):
             self.stdout.write(f"  {kind:<28} {count}")

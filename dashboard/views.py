@@ -2,7 +2,7 @@
 circular's page (its figures, progress chart and unit table, chasing, reviewing reports
 in place, exports) and the units league table.
 
-Thin views: every figure comes from ``acknowledgements.dashboard`` (aggregate queries),
+Thin views: every figure comes from ``compliance.compliance`` (aggregate queries),
 so each page costs the same number of queries for 5 units and for 5,000. htmx only
 enhances: every link and form also works as a plain page.
 """
@@ -24,15 +24,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from acknowledgements import charts, chasing, dashboard, exports, services
+from acknowledgements import services
+from acknowledgements import views as delivery_views
 from acknowledgements.access import get_report_for_user
 from acknowledgements.forms import AcceptForm, ReturnForm
 from acknowledgements.models import Delivery, ImplementationReport, ReportItem
+from chasing import sweep
 from circulars import services as circular_services
 from circulars.access import get_circular_for_user
 from circulars.forms import DayFirstDateField
 from circulars.models import Circular, Urgency, fold
-from portal.errors import DomainError, form_error
+from core.errors import DomainError, form_error
+from dashboard import charts, compliance, exports
 from units.roles import PortalRole, has_role
 
 OVERVIEW_PAGE_SIZE = 25
@@ -123,8 +126,8 @@ def overview(request):
     today = timezone.localdate()
     form = OverviewFilterForm(request.GET)
     filters = _filters(form)
-    overdue = dashboard.filter_unit_rows(Delivery.objects.filter(circular=OuterRef("pk")), overdue=True, on=today)
-    circulars = dashboard.monitored_circulars(request.user).annotate(
+    overdue = compliance.filter_unit_rows(Delivery.objects.filter(circular=OuterRef("pk")), overdue=True, on=today)
+    circulars = compliance.monitored_circulars(request.user).annotate(
         overdue_units=Coalesce(
             Subquery(overdue.order_by().values("circular").annotate(n=Count("id")).values("n")[:1]),
             Value(0),
@@ -146,7 +149,7 @@ def overview(request):
         circulars = circulars.filter(overdue_units__gt=0)
     sort = filters.get("sort") or "issued"
     page = Paginator(circulars.order_by(*OVERVIEW_SORTS[sort]), OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    figures = dashboard.compliance_many(page.object_list, on=today)
+    figures = compliance.compliance_many(page.object_list, on=today)
     rows = []
     for circular in page.object_list:
         f = figures[circular.pk]
@@ -160,7 +163,7 @@ def overview(request):
         )
     return render(
         request,
-        "acknowledgements/dashboard/overview.html",
+        "dashboard/overview.html",
         {
             "form": form,
             "page_obj": page,
@@ -205,7 +208,7 @@ class UnitFilterForm(forms.Form):
 
 def search_units(qs, q: str):
     """Every word in the unit's name as typed ("Bắc Phong") or, without its accents, in
-    its code ("bac phong" finds xa-bac-phong). (``dashboard.filter_unit_rows`` folds the
+    its code ("bac phong" finds xa-bac-phong). (``compliance.filter_unit_rows`` folds the
     words and then compares them with the accented names, so "xã" finds nothing.)"""
     for word in q.split():
         qs = qs.filter(Q(unit__name__icontains=word) | Q(unit__code__icontains=fold(word)))
@@ -242,8 +245,8 @@ def _require_monitor(user, circular: Circular) -> None:
         raise PermissionDenied(_("Only the monitoring office of this circular, signers and administrators see this."))
 
 
-def _decorate(rows, *, access: CircularAccess, late: dashboard.Lateness) -> None:
-    """Per-row flags and days late, for one page of ``dashboard.unit_rows``."""
+def _decorate(rows, *, access: CircularAccess, late: compliance.Lateness) -> None:
+    """Per-row flags and days late, for one page of ``compliance.unit_rows``."""
     on = late.on
     for delivery in rows:
         delivery.ack_late = access.live and delivery.is_ack_overdue(on)
@@ -278,8 +281,8 @@ def render_circular_page(request, circular: Circular, *, error: DomainError | No
     sort = filters.get("sort", "unit")
     if sort.removeprefix("-") not in UNIT_SORTS:
         sort = "unit"
-    rows = dashboard.filter_unit_rows(
-        dashboard.unit_rows(circular),
+    rows = compliance.filter_unit_rows(
+        compliance.unit_rows(circular),
         state=filters.get("status", ""),
         overdue=filters.get("overdue", False),
         on=today,
@@ -288,14 +291,14 @@ def render_circular_page(request, circular: Circular, *, error: DomainError | No
     if filters.get("overdue") and not access.live:
         rows = rows.none()  # a withdrawn circular asks nothing more of anyone
     page = Paginator(rows.order_by(*_sort_order(sort)), UNITS_PAGE_SIZE).get_page(request.GET.get("page"))
-    _decorate(page.object_list, access=access, late=dashboard.Lateness(today))
+    _decorate(page.object_list, access=access, late=compliance.Lateness(today))
 
-    figures = dashboard.compliance(circular, on=today)
+    figures = compliance.compliance(circular, on=today)
     counts = dict(circular.deliveries.values_list("status").annotate(n=Count("id")).order_by())
     overdue_units = (
-        dashboard.filter_unit_rows(circular.deliveries.all(), overdue=True, on=today).count() if access.live else 0
+        compliance.filter_unit_rows(circular.deliveries.all(), overdue=True, on=today).count() if access.live else 0
     )
-    series = dashboard.progress_series(circular)
+    series = compliance.progress_series(circular)
     context = {
         **_row_context(circular, access),
         "form": form,
@@ -320,9 +323,7 @@ def render_circular_page(request, circular: Circular, *, error: DomainError | No
         "manual_every_hours": settings.REMINDERS["manual_every_hours"],
         "return_to": request.get_full_path(),
     }
-    return render(
-        request, "acknowledgements/circular_deliveries.html", context, status=error.status_code if error else 200
-    )
+    return render(request, "dashboard/circular_deliveries.html", context, status=error.status_code if error else 200)
 
 
 def _back(request, circular: Circular):
@@ -341,14 +342,14 @@ def circular_chase(request, pk):
         raise PermissionDenied(_("Only the monitoring office of this circular chases its units."))
     hours = settings.REMINDERS["manual_every_hours"]
     if request.POST.get("scope") == "overdue":
-        owed = dashboard.filter_unit_rows(circular.deliveries.all(), overdue=True)
+        owed = compliance.filter_unit_rows(circular.deliveries.all(), overdue=True)
         unit_ids = list(owed.values_list("unit_id", flat=True))
     else:
         unit_ids = sorted({int(v) for v in request.POST.getlist("units") if v.isdigit()})
     if not unit_ids:
         messages.warning(request, _("Choose at least one unit to chase."))
         return _back(request, circular)
-    chased = chasing.chase_now(circular=circular, unit_ids=unit_ids, by=request.user)
+    chased = sweep.chase_now(circular=circular, unit_ids=unit_ids, by=request.user)
     text = ngettext(
         "%(n)d unit is chased now, by email and in the portal.",
         "%(n)d units are chased now, by email and in the portal.",
@@ -393,7 +394,7 @@ def _render_panel(request, circular, delivery, *, error: DomainError | None = No
     forms_ = forms_ or {}
     response = render(
         request,
-        "acknowledgements/dashboard/_report_panel.html",
+        "dashboard/_report_panel.html",
         {
             "circular": circular,
             "delivery": delivery,
@@ -438,11 +439,11 @@ def _review_in_place(request, pk, action: str, form_class, call, success_message
         return _render_panel(request, circular, delivery, error=error, forms_={action: form})
     access = CircularAccess(request.user, circular)
     today = timezone.localdate()
-    row = dashboard.unit_rows(circular).get(pk=delivery.pk)
-    _decorate([row], access=access, late=dashboard.Lateness(today))
+    row = compliance.unit_rows(circular).get(pk=delivery.pk)
+    _decorate([row], access=access, late=compliance.Lateness(today))
     return render(
         request,
-        "acknowledgements/dashboard/_row_reviewed.html",
+        "dashboard/_row_reviewed.html",
         {**_row_context(circular, access), "delivery": row, "message": success_message},
     )
 
@@ -452,9 +453,7 @@ def report_accept(request, pk):
     """``report-accept``: in place for htmx (the unit's row comes back), else the
     delivery page's own view."""
     if not is_htmx(request):
-        from acknowledgements import views
-
-        return views.report_accept(request, pk)
+        return delivery_views.report_accept(request, pk)
     return _review_in_place(
         request,
         pk,
@@ -470,9 +469,7 @@ def report_accept(request, pk):
 @require_POST
 def report_return(request, pk):
     if not is_htmx(request):
-        from acknowledgements import views
-
-        return views.report_return(request, pk)
+        return delivery_views.report_return(request, pk)
     return _review_in_place(
         request,
         pk,
@@ -541,11 +538,11 @@ def _league(request):
     form = PeriodForm(request.GET)
     start, end = form.period()
     sort = request.GET.get("sort", "worst")
-    if sort not in dashboard.LEAGUE_SORTS:
+    if sort not in compliance.LEAGUE_SORTS:
         sort = "worst"
-    rows = dashboard.league(start, end)
+    rows = compliance.league(start, end)
     if sort != "worst":
-        rows = dashboard.sort_league(rows, sort)
+        rows = compliance.sort_league(rows, sort)
     return form, start, end, sort, rows
 
 
@@ -568,7 +565,7 @@ def units_league(request):
         row["report_percent"] = percent(row["on_time_report_rate"])
         row["delay_text"] = "—" if row["mean_delay_days"] is None else formats.number_format(row["mean_delay_days"], 2)
     today = timezone.localdate()
-    group_rates = dashboard.monthly_group_rates(start, end, on=today)
+    group_rates = compliance.monthly_group_rates(start, end, on=today)
     months, groups, cell = charts.rates_by_group(group_rates)
     rate_rows = [
         {
@@ -590,7 +587,7 @@ def units_league(request):
         query["sort"] = sort
     return render(
         request,
-        "acknowledgements/dashboard/units.html",
+        "dashboard/units.html",
         {
             "form": form,
             "start": start,
@@ -598,7 +595,7 @@ def units_league(request):
             "sort": sort,
             "columns": LEAGUE_COLUMNS,
             "page_obj": page,
-            "totals": dashboard.records_totals(start, end, on=today),
+            "totals": compliance.records_totals(start, end, on=today),
             "ack_chart": charts.group_rates_chart(
                 group_rates,
                 rate="on_time_ack_rate",
@@ -633,3 +630,17 @@ def units_league_xlsx(request):
 @require_GET
 def units_league_csv(request):
     return _league_export(request, exports.league_csv)
+
+
+# --- Distributing from the circular's page --------------------------------------------------------
+
+
+@require_POST
+def circular_distribute(request, pk):
+    circular = get_circular_for_user(request.user, pk)
+    try:
+        total = services.distribute(circular=circular, by=request.user)
+    except DomainError as error:
+        return render_circular_page(request, circular, error=error)
+    messages.success(request, ngettext("Sent to %(n)d unit.", "Sent to %(n)d units.", total) % {"n": total})
+    return redirect("circular-deliveries", pk=circular.pk)

@@ -13,10 +13,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from acknowledgements import dashboard
 from acknowledgements.models import Delivery, ImplementationReport
 from circulars.models import Circular
 from circulars.pdf import format_place_date, render_pdf
+from dashboard import compliance
 
 STATUS_VI = {
     Delivery.Status.SENT: "Đã gửi, chưa xác nhận",
@@ -70,9 +70,9 @@ def pct(rate: float | None) -> str:
 def unit_table(circular: Circular, *, on: datetime.date | None = None) -> list[list]:
     """Every unit's row of one circular, as the page shows it (all pages at once)."""
     on = on or timezone.localdate()
-    late = dashboard.Lateness(on)
+    late = compliance.Lateness(on)
     rows = []
-    for i, delivery in enumerate(dashboard.unit_rows(circular), start=1):
+    for i, delivery in enumerate(compliance.unit_rows(circular), start=1):
         rows.append(
             [
                 i,
@@ -186,15 +186,15 @@ def league_csv(rows: list[dict], start: datetime.date, end: datetime.date) -> Ht
 
 def summary_context(circular: Circular, *, on: datetime.date | None = None) -> dict:
     on = on or timezone.localdate()
-    figures = dashboard.compliance(circular, on=on)
-    late = dashboard.Lateness(on)
+    figures = compliance.compliance(circular, on=on)
+    late = compliance.Lateness(on)
     overdue = [
         {
             "delivery": dl,
             "days_late": late.days_late(dl),
             "step": "ack" if dl.status == Delivery.Status.SENT else "report",
         }
-        for dl in dashboard.filter_unit_rows(dashboard.unit_rows(circular), overdue=True, on=on)
+        for dl in compliance.filter_unit_rows(compliance.unit_rows(circular), overdue=True, on=on)
     ]
     refused = list(
         Delivery.objects.filter(circular=circular, status=Delivery.Status.REFUSED)
@@ -228,7 +228,7 @@ def summary_context(circular: Circular, *, on: datetime.date | None = None) -> d
 
 
 def summary_report_pdf(circular: Circular, *, on: datetime.date | None = None) -> bytes:
-    return render_pdf("acknowledgements/pdf/summary.html", summary_context(circular, on=on))
+    return render_pdf("dashboard/pdf/summary.html", summary_context(circular, on=on))
 
 
 def summary_report_response(circular: Circular) -> HttpResponse:

@@ -1,0 +1,32 @@
+"""The chase in the API: the monitoring office chases chosen units of a circular now."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from acknowledgements import services
+from chasing import sweep
+from circulars.access import get_circular_for_user
+from core.api import APIView
+
+
+class ChaseSerializer(serializers.Serializer):
+    units = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=5000)
+
+
+class Chase(APIView):
+    """The monitoring office chases chosen units of a circular now."""
+
+    @extend_schema(
+        request=ChaseSerializer, responses=inline_serializer("Chased", {"queued": serializers.IntegerField()})
+    )
+    def post(self, request, pk):
+        circular = get_circular_for_user(request.user, pk)
+        if not services.can_chase(request.user, circular):
+            raise PermissionDenied(_("Only the monitoring office of this circular chases its units."))
+        data = ChaseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        queued = sweep.chase_now(circular=circular, unit_ids=data.validated_data["units"], by=request.user)
+        return Response({"queued": queued})

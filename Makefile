@@ -39,6 +39,7 @@ test: install-dev lint migrations-check
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 fmt: install-dev
 	$(BIN)/ruff check --fix .

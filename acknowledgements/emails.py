@@ -4,10 +4,11 @@ Rendered at send time from the outbox row, in Vietnamese."""
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import override
 
 from acknowledgements.links import ack_url
-from acknowledgements.models import OutboxEmail
+from acknowledgements.models import Delivery, OutboxEmail, Reminder
 
 
 def _render(name: str, context: dict) -> tuple[str, str, str]:
@@ -67,10 +68,6 @@ def reminder(row: OutboxEmail) -> tuple[str, str, str]:
 
 def digest(row: OutboxEmail) -> tuple[str, str, str]:
     """Everything the person's units still owe, and the escalations addressed to them."""
-    from django.utils import timezone
-
-    from acknowledgements.models import Delivery, Reminder
-
     owed = list(
         Delivery.objects.live()
         .for_units_of(row.user)

@@ -286,17 +286,6 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def link(self) -> str:
-        """Where the notification leads; a delivery's page unless it says otherwise."""
-        if self.url:
-            return self.url
-        if self.delivery_id:
-            from django.urls import reverse
-
-            return reverse("delivery-detail", args=[self.delivery_id])
-        return ""
-
 
 class OutboxEmailQuerySet(models.QuerySet):
     def pending(self):
@@ -396,3 +385,13 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.stage} – {self.delivery}"
+
+    def is_still_due(self) -> bool:
+        """Is the step this reminder chases still owed? Asked again just before sending:
+        the unit may have acted since the sweep."""
+        delivery = self.delivery
+        if delivery.circular.status == Circular.Status.WITHDRAWN:
+            return False
+        if self.kind.startswith("ack_"):
+            return delivery.status == Delivery.Status.SENT
+        return delivery.status in Delivery.REPORT_OWED

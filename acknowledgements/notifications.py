@@ -8,7 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from acknowledgements import fanout
 from acknowledgements.models import Delivery, ImplementationReport, Notification, OutboxEmail
+from acknowledgements.tasks import send_outbox
 from units.models import Membership
 
 log = logging.getLogger(__name__)
@@ -33,8 +35,6 @@ def queue_emails(rows: list[OutboxEmail]) -> None:
 
 def kick_outbox() -> None:
     """Wake the sender. If the broker is down the rows wait; the periodic drain sends them."""
-    from acknowledgements.tasks import send_outbox
-
     try:
         send_outbox.delay()
     except Exception:  # kombu raises many kinds when the broker is unreachable
@@ -45,8 +45,6 @@ def new_deliveries(*, circular, sent_at) -> None:
     """Tell every member of each unit that just received the circular: a line in their
     bell and an email with a one-click acknowledgement link. Two statements, whatever the
     number of units."""
-    from acknowledgements import fanout
-
     with override("vi"):
         title = _("New circular %(ref)s: %(subject)s") % {"ref": circular.reference, "subject": circular.subject}
     fanout.insert_notifications(circular_id=circular.pk, sent_at=sent_at, title=title)

@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from acknowledgements import emails
 from acknowledgements.models import OutboxEmail
-from chasing.sweep import reminder_still_due
 
 log = logging.getLogger(__name__)
 CLAIM_FOR = datetime.timedelta(minutes=5)
@@ -45,7 +44,7 @@ def send_one(pk: int) -> bool:
     ).get(pk=pk)
     if row.status != OutboxEmail.Status.PENDING:
         return False
-    if row.reminder_id is not None and not reminder_still_due(row.reminder):
+    if row.reminder_id is not None and not row.reminder.is_still_due():
         # The unit acted between the sweep and now: no reminder for what is done.
         OutboxEmail.objects.filter(pk=pk).update(status=OutboxEmail.Status.SKIPPED, claimed_until=None)
         return False

@@ -23,12 +23,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from acknowledgements.models import Delivery, Notification, OutboxEmail, Reminder
+from acknowledgements.notifications import kick_outbox
 from circulars.models import Circular, Urgency
 from circulars.workdays import Calendar
 from units.models import Membership, User
@@ -144,8 +145,6 @@ def candidates(step: str, index: int, today: datetime.date, cal: Calendar, polic
 
 def _insert_reminders(qs, *, stage: Stage, sweep: str, now, batch: int, created_by=None, channel=None) -> int:
     """INSERT … SELECT of up to ``batch`` reminders; returns how many went in."""
-    from django.db.models import F
-
     # Aliased columns, so that the derived table's column names are the same on every database.
     sub, params = (
         qs.annotate(rid=F("pk"), rurgency=F("circular__urgency"))
@@ -247,8 +246,6 @@ def _notify(*, sweep: str, now) -> None:
             [_dt(now), sweep, Reminder.Channel.IMMEDIATE],
         )
     if queued:
-        from acknowledgements.notifications import kick_outbox
-
         transaction.on_commit(kick_outbox)
 
 
@@ -374,19 +371,5 @@ def send_digests(at: datetime.datetime | None = None) -> int:
         OutboxEmail.objects.bulk_create(rows, ignore_conflicts=True)
         Reminder.objects.filter(pk__in=ids).update(sent_at=at)
         if rows:
-            from acknowledgements.notifications import kick_outbox
-
             transaction.on_commit(kick_outbox)
     return len(rows)
-
-
-def reminder_still_due(reminder: Reminder) -> bool:
-    """Is the step the reminder chases still owed? (Checked again just before sending.)"""
-    delivery = reminder.delivery
-    if delivery.circular.status == Circular.Status.WITHDRAWN:
-        return False
-    if reminder.kind.startswith("ack_"):
-        return delivery.status == Delivery.Status.SENT
-    if reminder.kind.startswith("report_"):
-        return delivery.status in Delivery.REPORT_OWED
-    return delivery.status in Delivery.REPORT_OWED

@@ -1,6 +1,7 @@
 """One place that fetches circulars, dispatches and attachments for a user: outsiders get
 a 404 (no hint that the object exists), and views never filter by role by hand."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from circulars.models import Attachment, Circular, IncomingDispatch
@@ -28,6 +29,4 @@ def get_attachment_for_user(user, pk) -> Attachment:
         return attachment
     if Circular.objects.for_user(user).filter(in_response_to=attachment.incoming_id).exists():
         return attachment
-    from django.http import Http404
-
     raise Http404

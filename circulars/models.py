@@ -13,6 +13,7 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Unit, UnitGroup
@@ -351,8 +352,6 @@ class Circular(models.Model):
         return f"{self.reference or _('Draft')} – {self.subject}"
 
     def save(self, *args, **kwargs):
-        from django.utils.html import strip_tags
-
         self.search_text = fold(f"{self.reference} {self.subject} {strip_tags(self.body)}")
         super().save(*args, **kwargs)
 

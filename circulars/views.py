@@ -6,13 +6,12 @@ call a service, render. A service's ``DomainError`` is shown on the page with it
 
 import datetime
 import hashlib
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -37,6 +36,7 @@ from circulars.forms import (
 )
 from circulars.models import Circular, IncomingDispatch, normalise_verification_code
 from circulars.workdays import due_date
+from core import spreadsheets
 from core.errors import Conflict, DomainError, form_error
 from core.uploads import download_response
 
@@ -168,56 +168,34 @@ REGISTER_COLUMNS = [
 
 @require_GET
 def incoming_export(request):
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
     _form, filters, dispatches = _filtered_register(request)
     year = filters.get("year") or timezone.localdate().year
     dispatches = dispatches.filter(arrival_year=year).order_by("arrival_number")
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"Sổ văn bản đến {year}"
-    sheet.append([title for title, _width in REGISTER_COLUMNS])
-    for index, (_title, width) in enumerate(REGISTER_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.cell(row=1, column=index).font = Font(bold=True)
-    sheet.freeze_panes = "A2"
     # The register is a Vietnamese document whatever language the clerk browses in.
     with translation.override("vi"):
-        for dispatch in dispatches.iterator():
-            sheet.append(
-                [
-                    dispatch.received_on,
-                    dispatch.arrival_number,
-                    dispatch.issuer,
-                    dispatch.reference,
-                    dispatch.document_date,
-                    f"{dispatch.get_document_type_display()}: {dispatch.subject}",
-                    dispatch.handled_by,
-                    "",
-                    dispatch.note,
-                ]
-            )
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, datetime.date):
-                    cell.number_format = "DD/MM/YYYY"
-                elif isinstance(cell.value, str):
-                    # Text that starts with "=" stays text: a subject is never a formula,
-                    # not even after someone edits the cell in Excel (quote prefix).
-                    cell.data_type = "s"
-                    if cell.value[:1] in ("=", "+", "-", "@"):
-                        cell.quotePrefix = True
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        rows = [
+            [
+                dispatch.received_on,
+                dispatch.arrival_number,
+                dispatch.issuer,
+                dispatch.reference,
+                dispatch.document_date,
+                f"{dispatch.get_document_type_display()}: {dispatch.subject}",
+                dispatch.handled_by,
+                "",
+                dispatch.note,
+            ]
+            for dispatch in dispatches.iterator()
+        ]
+    return spreadsheets.xlsx_response(
+        f"so-van-ban-den-{year}.xlsx",
+        [title for title, _width in REGISTER_COLUMNS],
+        rows,
+        sheet=f"Sổ văn bản đến {year}",
+        widths=[width for _title, width in REGISTER_COLUMNS],
+        wrap=True,
     )
-    response["Content-Disposition"] = f'attachment; filename="so-van-ban-den-{year}.xlsx"'
-    return response
 
 
 # --- Circulars ----------------------------------------------------------------------

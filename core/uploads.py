@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -166,8 +167,6 @@ def check_upload(uploaded, *, allowed=ATTACHMENT_KINDS, max_bytes: int = MAX_UPL
 def download_response(stored):
     """An uploaded file (attachment, evidence) as a download: never shown inline, never
     sniffed into HTML. ``stored`` has ``file``, ``original_name`` and ``content_type``."""
-    from django.http import FileResponse
-
     response = FileResponse(
         stored.file.open("rb"), as_attachment=True, filename=stored.original_name, content_type=stored.content_type
     )

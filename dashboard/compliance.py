@@ -21,8 +21,9 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from acknowledgements.models import Delivery, Reminder
-from circulars.models import Circular, IncomingDispatch
+from circulars.models import Circular, IncomingDispatch, fold
 from circulars.workdays import Calendar
+from units.roles import PortalRole, has_role
 
 S = Delivery.Status
 NOT_REFUSED = ~Q(status=S.REFUSED)
@@ -118,8 +119,6 @@ def filter_unit_rows(qs, *, state: str = "", overdue: bool = False, on: datetime
             | Q(status__in=Delivery.REPORT_OWED, report_due_on__isnull=False, report_due_on__lt=on)
         )
     if q:
-        from circulars.models import fold
-
         # Names are matched as typed ("Bắc"), codes without diacritics ("bac").
         for word in q.split():
             qs = qs.filter(Q(unit__name__icontains=word) | Q(unit__code__icontains=fold(word)))
@@ -311,8 +310,6 @@ def records_totals(start: datetime.date, end: datetime.date, *, on: datetime.dat
 def monitored_circulars(user):
     """The circulars on a user's overview: those their units monitor; signers and
     administrators see every issued one."""
-    from units.roles import PortalRole, has_role
-
     qs = Circular.objects.issued().select_related("monitoring_unit", "signer")
     if has_role(user, PortalRole.SIGNER, PortalRole.ADMIN):
         return qs

@@ -2,20 +2,15 @@
 and CSV with Vietnamese headings and dd/mm/yyyy dates, and the PDF summary report for
 the leader. The pages and the API call the same functions."""
 
-import csv
 import datetime
-import io
-from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from acknowledgements.models import Delivery, ImplementationReport
 from circulars.models import Circular
 from circulars.pdf import format_place_date, render_pdf
+from core import formatting, spreadsheets
 from dashboard import compliance
 
 STATUS_VI = {
@@ -55,18 +50,6 @@ LEAGUE_HEADERS = [
 ]
 
 
-def d(value: datetime.date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
-
-
-def dt(value: datetime.datetime | None) -> str:
-    return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else ""
-
-
-def pct(rate: float | None) -> str:
-    return "" if rate is None else f"{rate * 100:.1f}".replace(".", ",")
-
-
 def unit_table(circular: Circular, *, on: datetime.date | None = None) -> list[list]:
     """Every unit's row of one circular, as the page shows it (all pages at once)."""
     on = on or timezone.localdate()
@@ -79,14 +62,14 @@ def unit_table(circular: Circular, *, on: datetime.date | None = None) -> list[l
                 delivery.unit.code,
                 delivery.unit.name,
                 STATUS_VI[delivery.status],
-                dt(delivery.first_viewed_at),
-                dt(delivery.acknowledged_at),
-                d(delivery.ack_due_on),
-                dt(delivery.reported_at),
-                d(delivery.report_due_on),
+                formatting.local_time(delivery.first_viewed_at),
+                formatting.local_time(delivery.acknowledged_at),
+                formatting.day(delivery.ack_due_on),
+                formatting.local_time(delivery.reported_at),
+                formatting.day(delivery.report_due_on),
                 late.days_late(delivery),
                 delivery.reminders_sent,
-                dt(delivery.last_reminder_at),
+                formatting.local_time(delivery.last_reminder_at),
                 delivery.refuse_reason,
             ]
         )
@@ -100,61 +83,13 @@ def league_table(rows: list[dict]) -> list[list]:
             r["unit"]["code"],
             r["unit"]["name"],
             r["circulars"],
-            pct(r["on_time_ack_rate"]),
-            pct(r["on_time_report_rate"]),
+            formatting.percent_figure(r["on_time_ack_rate"]),
+            formatting.percent_figure(r["on_time_report_rate"]),
             "" if r["mean_delay_days"] is None else str(r["mean_delay_days"]).replace(".", ","),
             r["overdue"],
         ]
         for i, r in enumerate(rows, start=1)
     ]
-
-
-def _safe(value):
-    """Text that a spreadsheet would run as a formula is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def xlsx_response(filename: str, title: str, headers: list[str], rows: list[list]) -> HttpResponse:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Báo cáo"
-    ws.append([title])
-    ws["A1"].font = Font(bold=True, size=13)
-    ws.append([])
-    ws.append(headers)
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
-        ws.append([_safe(v) for v in row])
-    for i, header in enumerate(headers, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = max(8, min(45, len(header) + 4))
-    ws.freeze_panes = "A4"
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    return _attachment(response, filename)
-
-
-def csv_response(filename: str, headers: list[str], rows: list[list]) -> HttpResponse:
-    out = io.StringIO()
-    # The byte-order mark makes Excel read the Vietnamese letters as UTF-8.
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_safe(v) for v in row])
-    return _attachment(HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8"), filename)
 
 
 def circular_filename(circular: Circular, suffix: str) -> str:
@@ -163,22 +98,26 @@ def circular_filename(circular: Circular, suffix: str) -> str:
 
 
 def unit_table_xlsx(circular: Circular) -> HttpResponse:
-    title = f"Tình hình triển khai Công văn số {circular.reference} ngày {d(circular.issued_on)}"
-    return xlsx_response(circular_filename(circular, "xlsx"), title, UNIT_HEADERS, unit_table(circular))
+    title = f"Tình hình triển khai Công văn số {circular.reference} ngày {formatting.day(circular.issued_on)}"
+    return spreadsheets.xlsx_response(
+        circular_filename(circular, "xlsx"), UNIT_HEADERS, unit_table(circular), sheet="Báo cáo", title=title
+    )
 
 
 def unit_table_csv(circular: Circular) -> HttpResponse:
-    return csv_response(circular_filename(circular, "csv"), UNIT_HEADERS, unit_table(circular))
+    return spreadsheets.csv_response(circular_filename(circular, "csv"), UNIT_HEADERS, unit_table(circular))
 
 
 def league_xlsx(rows: list[dict], start: datetime.date, end: datetime.date) -> HttpResponse:
-    title = f"Xếp hạng đơn vị thực hiện công văn từ {d(start)} đến {d(end)}"
+    title = f"Xếp hạng đơn vị thực hiện công văn từ {formatting.day(start)} đến {formatting.day(end)}"
     name = f"xep-hang-don-vi-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
-    return xlsx_response(name, title, LEAGUE_HEADERS, league_table(rows))
+    return spreadsheets.xlsx_response(name, LEAGUE_HEADERS, league_table(rows), sheet="Báo cáo", title=title)
 
 
 def league_csv(rows: list[dict], start: datetime.date, end: datetime.date) -> HttpResponse:
-    return csv_response(f"xep-hang-don-vi-{start:%Y%m%d}-{end:%Y%m%d}.csv", LEAGUE_HEADERS, league_table(rows))
+    return spreadsheets.csv_response(
+        f"xep-hang-don-vi-{start:%Y%m%d}-{end:%Y%m%d}.csv", LEAGUE_HEADERS, league_table(rows)
+    )
 
 
 # --- The summary report (PDF) -------------------------------------------------------
@@ -214,7 +153,7 @@ def summary_context(circular: Circular, *, on: datetime.date | None = None) -> d
     return {
         "circular": circular,
         "figures": figures,
-        "percent": {k: pct(figures[k]) for k in ("on_time_ack_rate", "on_time_report_rate")},
+        "percent": {k: formatting.percent_figure(figures[k]) for k in ("on_time_ack_rate", "on_time_report_rate")},
         "overdue": overdue,
         "refused": refused,
         "highlights": highlights,
@@ -222,8 +161,8 @@ def summary_context(circular: Circular, *, on: datetime.date | None = None) -> d
         "issuer_parent": issuer_top.upper() if monitoring else "",
         "issuer": (monitoring.name if monitoring else circular.issuing_unit.name).upper(),
         "place_date": format_place_date(circular.place_name or circular.issuing_unit.place_name, on),
-        "issued_on": d(circular.issued_on),
-        "on_text": d(on),
+        "issued_on": formatting.day(circular.issued_on),
+        "on_text": formatting.day(on),
     }
 
 
@@ -233,4 +172,6 @@ def summary_report_pdf(circular: Circular, *, on: datetime.date | None = None) -
 
 def summary_report_response(circular: Circular) -> HttpResponse:
     response = HttpResponse(summary_report_pdf(circular), content_type="application/pdf")
-    return _attachment(response, circular_filename(circular, "pdf").replace("tinh-hinh", "bao-cao-tinh-hinh"))
+    return spreadsheets.attachment(
+        response, circular_filename(circular, "pdf").replace("tinh-hinh", "bao-cao-tinh-hinh")
+    )

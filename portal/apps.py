@@ -5,9 +5,9 @@ from portal.roles import ensure_roles
 
 
 def _ensure_roles(sender, **kwargs):
-    # post_migrate is sent once per app; wait for the last one, when every app's
-    # permissions exist.
-    if sender.label != list(apps.get_app_configs())[-1].label:
+    # post_migrate is sent once per app that has models; wait for the last one, when every
+    # app's permissions exist.
+    if sender.label != [config for config in apps.get_app_configs() if config.models_module][-1].label:
         return
     ensure_roles()
 

@@ -38,6 +38,7 @@ from pathlib import Path, PurePosixPath
 import django
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connections
 from django.utils import timezone
@@ -568,8 +569,6 @@ def restore_backup(archive: Path | str, *, yes: bool = False, using: str = "defa
             _check_sqlite_file(dump)
             _restore_sqlite(connection, dump)
         # Content type ids are those of the archive now, not those this process cached.
-        from django.contrib.contenttypes.models import ContentType
-
         ContentType.objects.clear_cache()
         _move_media(staging / MEDIA_DIR, root, manifest["media"])
 

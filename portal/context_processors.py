@@ -1,18 +1,16 @@
 from django.conf import settings
+from django.db.models import Count, Q
 from django.utils.functional import SimpleLazyObject
 
+from acknowledgements.models import Delivery, Notification
+from circulars.models import Circular
+from units.models import Membership
 from units.roles import PortalRole, portal_roles
 
 
 def _nav_counts(user) -> dict:
     """The inbox count (deliveries to the user's units still waiting for an
     acknowledgement, circular not withdrawn) and the bell's unread count: two queries."""
-    from django.db.models import Count, Q
-
-    from acknowledgements.models import Delivery, Notification
-    from circulars.models import Circular
-    from units.models import Membership
-
     live = [code for code in Circular.Status.values if code != Circular.Status.WITHDRAWN]
     # One query answers both "is the user in any unit" and "how many wait for them".
     mine = Membership.objects.filter(user=user).aggregate(

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import connection
 from django.db.utils import Error as DatabaseError
+from kombu import Connection
 
 
 def check_database() -> dict:
@@ -19,8 +20,6 @@ def check_broker() -> dict:
     if not settings.CELERY_BROKER_URL or settings.CELERY_BROKER_URL.startswith("memory://"):
         # Embedded default: tasks run in the web process, there is no broker to ask.
         return {"ok": True, "mode": "eager", "detail": "no broker configured; tasks run in process"}
-    from kombu import Connection
-
     try:
         with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)

@@ -1,10 +1,13 @@
 import sys
 
 from django.contrib.auth.decorators import login_not_required
+from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
 
 from portal.health import health
 from units.models import Unit
@@ -28,9 +31,6 @@ def server_error(request):
     """Django's last resort. When the database cannot be reached the portal is not broken,
     it is unavailable: a 503 that says so (JSON under /api/), never a traceback. Rendered
     without the database, the session or the context processors."""
-    from django.db.utils import InterfaceError, OperationalError
-    from django.template import loader
-
     exc = sys.exc_info()[1]
     unavailable = isinstance(exc, (OperationalError, InterfaceError))
     status = 503 if unavailable else 500
@@ -58,8 +58,6 @@ def server_error(request):
 
 def not_found(request, exception=None):
     """A 404 in JSON under /api/ (API clients parse it), the Vietnamese page elsewhere."""
-    from django.views.defaults import page_not_found
-
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Không tìm thấy."}, status=404)
     return page_not_found(request, exception)

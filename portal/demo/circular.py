@@ -6,6 +6,8 @@ import datetime
 
 from django.db import transaction
 
+from acknowledgements import services as ack
+from acknowledgements.models import Delivery
 from circulars import services
 from circulars.models import Circular, NumberingRegister
 from units.models import Unit, UnitGroup, User
@@ -120,9 +122,6 @@ REPORTED = {
 
 def seed_deliveries(circular: Circular) -> int:
     """Distribute the seed circular and let a few units act, through the services."""
-    from acknowledgements import services as ack
-    from acknowledgements.models import Delivery
-
     vanthu = User.objects.get(username="vanthu")
     total = ack.distribute(circular=circular, by=vanthu)
     deliveries = {d.unit.code: d for d in Delivery.objects.filter(circular=circular).select_related("unit")}

@@ -2,6 +2,7 @@
 communes, its groups, and the demo accounts. Everything is keyed by code, so running it
 again updates rows instead of adding new ones."""
 
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from units.models import Membership, Unit, UnitGroup, User
@@ -88,8 +89,6 @@ def _user(username, full_name, title="", email=None):
 
 @transaction.atomic
 def seed_organisation() -> dict:
-    from django.contrib.auth.models import Group
-
     district = _unit(*DISTRICT, Unit.Kind.PEOPLES_COMMITTEE, None, 0)
     units = {district.code: district}
     for order, (code, name, short) in enumerate(DEPARTMENTS, start=1):

@@ -2,6 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from bench import db, runner
+
 
 class Command(BaseCommand):
     help = (
@@ -29,8 +31,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        from bench import db, runner
-
         if options["runs"] < 1:
             raise CommandError("--runs must be at least 1")
 

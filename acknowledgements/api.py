@@ -5,8 +5,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from acknowledgements import services
-from acknowledgements.access import get_delivery_for_user, get_report_for_user
 from acknowledgements.models import Delivery
+from acknowledgements.policy import get_delivery_for_user, get_report_for_user
 from acknowledgements.serializers import (
     DeliveryDetailSerializer,
     InboxItemSerializer,
@@ -17,7 +17,7 @@ from acknowledgements.serializers import (
     ReportSerializer,
     ReviewCommentSerializer,
 )
-from circulars.access import get_circular_for_user
+from circulars.policy import get_circular_for_user
 from core.api import APIView, ListAPIView
 from core.uploads import EVIDENCE_KINDS, check_upload
 

@@ -22,14 +22,18 @@ from units.roles import PortalRole, has_role
 
 class DeliveryQuerySet(models.QuerySet):
     def for_user(self, user):
-        """Deliveries a user may see: their units'; all of the circulars their units
-        monitor; every one for signers and administrators."""
+        """Deliveries a user may see: their units'; for a monitor, all of the circulars
+        their units monitor; every one for signers and administrators. The same rule as
+        ``circulars.policy.is_monitor_of``: a member of the monitoring unit without the
+        monitor role reads only their own unit's deliveries."""
         if not user.is_authenticated:
             return self.none()
         if has_role(user, PortalRole.SIGNER, PortalRole.ADMIN):
             return self
         my_units = Unit.objects.filter(memberships__user=user).values("pk")
-        return self.filter(Q(unit__in=my_units) | Q(circular__monitoring_unit__in=my_units))
+        if has_role(user, PortalRole.MONITOR):
+            return self.filter(Q(unit__in=my_units) | Q(circular__monitoring_unit__in=my_units))
+        return self.filter(unit__in=my_units)
 
     def for_units_of(self, user):
         """Only the deliveries addressed to the user's own units (the inbox)."""

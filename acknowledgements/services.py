@@ -11,15 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from acknowledgements import fanout, notifications
+from acknowledgements import fanout, notifications, policy
 from acknowledgements.models import Delivery, DeliveryEvent, Evidence, ImplementationReport, ReportItem
 from circulars.models import Circular, CircularEvent
-from circulars.services import FROM_STATES, may
+from circulars.policy import FROM_STATES, may
 from circulars.workdays import due_date, working_days_late
 from core.errors import Conflict, Forbidden, Invalid
 from core.uploads import CheckedFile
-from units.models import Membership
-from units.roles import PortalRole, has_role
 
 S = Delivery.Status
 
@@ -27,31 +25,6 @@ S = Delivery.Status
 def _event(delivery: Delivery, *, by, action: str, from_status: str, ip=None, note: str = "") -> DeliveryEvent:
     return DeliveryEvent.objects.create(
         delivery=delivery, actor=by, action=action, from_status=from_status, to_status=delivery.status, ip=ip, note=note
-    )
-
-
-def is_member(user, unit_id: int) -> bool:
-    return Membership.objects.filter(user=user, unit_id=unit_id).exists()
-
-
-def is_monitor_of(user, circular: Circular) -> bool:
-    if has_role(user, PortalRole.SIGNER, PortalRole.ADMIN):
-        return True
-    return (
-        has_role(user, PortalRole.MONITOR)
-        and circular.monitoring_unit_id is not None
-        and is_member(user, circular.monitoring_unit_id)
-    )
-
-
-def can_chase(user, circular: Circular) -> bool:
-    """Chasing units by hand is the monitoring office's job (and the administrator's)."""
-    if has_role(user, PortalRole.ADMIN):
-        return True
-    return (
-        has_role(user, PortalRole.MONITOR)
-        and circular.monitoring_unit_id is not None
-        and is_member(user, circular.monitoring_unit_id)
     )
 
 
@@ -105,7 +78,7 @@ def distribute(*, circular: Circular, by) -> int:
 def mark_viewed(*, delivery: Delivery, by) -> bool:
     """Record the first time a member of the unit opens the delivery (a monitor looking
     at it does not count). Returns True when this was that first time."""
-    if delivery.first_viewed_at is not None or not is_member(by, delivery.unit_id):
+    if delivery.first_viewed_at is not None or not policy.acts_for_unit(by, delivery):
         return False
     now = timezone.now()
     claimed = Delivery.objects.filter(pk=delivery.pk, first_viewed_at__isnull=True).update(
@@ -123,7 +96,7 @@ def mark_viewed(*, delivery: Delivery, by) -> bool:
 
 
 def _lock_for_unit(delivery: Delivery, by) -> Delivery:
-    if not is_member(by, delivery.unit_id):
+    if not policy.acts_for_unit(by, delivery):
         raise Forbidden(_("Only the clerks and head of %(unit)s act on this delivery.") % {"unit": delivery.unit.name})
     locked = Delivery.objects.select_for_update().select_related("circular", "unit").get(pk=delivery.pk)
     if locked.circular.status == Circular.Status.WITHDRAWN:
@@ -135,7 +108,7 @@ def acknowledge(*, delivery: Delivery, by, ip: str | None = None) -> Delivery:
     """Confirm receipt. Acknowledging again is harmless: same state, no second event."""
     with transaction.atomic():
         locked = _lock_for_unit(delivery, by)
-        if locked.status != S.SENT:
+        if locked.status not in policy.FROM_STATES["acknowledge"]:
             if locked.status == S.REFUSED:
                 raise Conflict(_("Your unit refused this delivery; it cannot be acknowledged."))
             return locked
@@ -157,7 +130,7 @@ def refuse(*, delivery: Delivery, by, reason: str, ip: str | None = None) -> Del
         raise Invalid(_("Say why the document is not for your unit."))
     with transaction.atomic():
         locked = _lock_for_unit(delivery, by)
-        if locked.status not in (S.SENT, S.ACKNOWLEDGED):
+        if locked.status not in policy.FROM_STATES["refuse"]:
             raise Conflict(
                 _("A delivery that is “%(status)s” can no longer be refused.") % {"status": locked.get_status_display()}
             )
@@ -199,7 +172,7 @@ def submit_report(
         raise Invalid(_("Write a short summary of what your unit did."))
     with transaction.atomic():
         locked = _lock_for_unit(delivery, by)
-        if locked.status not in (S.SENT, S.ACKNOWLEDGED, S.RETURNED):
+        if locked.status not in policy.FROM_STATES["report"]:
             raise Conflict(
                 _("A report cannot be filed while the delivery is “%(status)s”.")
                 % {"status": locked.get_status_display()}
@@ -296,10 +269,10 @@ def submit_report(
 
 def _lock_report_for_review(report: ImplementationReport, by) -> tuple[ImplementationReport, Delivery]:
     delivery = Delivery.objects.select_for_update().select_related("circular", "unit").get(pk=report.delivery_id)
-    if not is_monitor_of(by, delivery.circular):
+    if not policy.may_review(by, delivery):
         raise Forbidden(_("Only the monitoring office of this circular reviews its reports."))
     locked = ImplementationReport.objects.select_for_update().get(pk=report.pk)
-    if locked.status != ImplementationReport.Status.SUBMITTED or delivery.status != S.REPORTED:
+    if locked.status != ImplementationReport.Status.SUBMITTED or delivery.status not in policy.FROM_STATES["review"]:
         raise Conflict(
             _("This report is “%(status)s”; only a submitted report can be reviewed.")
             % {"status": locked.get_status_display()}

@@ -1,7 +1,7 @@
 """Pages of the inbox, a delivery, the implementation report, the monitoring of one
 circular, the bell and the one-click acknowledgement link.
 
-Thin views: parse the request, fetch through ``acknowledgements.access`` (another unit's
+Thin views: parse the request, fetch through ``acknowledgements.policy`` (another unit's
 delivery is a 404), call a service, render. A service's ``DomainError`` is shown on the
 page with its status (409 wrong state, 403 wrong role, 400 a broken rule), never a 500.
 """
@@ -21,10 +21,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from acknowledgements import links, services
-from acknowledgements.access import get_delivery_for_user, get_evidence_for_user, get_report_for_user
+from acknowledgements import links, policy, services
 from acknowledgements.forms import AcceptForm, InboxFilterForm, RefuseForm, ReportForm, ReturnForm
-from acknowledgements.models import Delivery, ImplementationReport, Notification, ReportItem
+from acknowledgements.models import Delivery, Notification, ReportItem
+from acknowledgements.policy import get_delivery_for_user, get_evidence_for_user, get_report_for_user
 from circulars.models import Circular, fold
 from core.errors import Conflict, DomainError, form_error
 from core.uploads import download_response
@@ -116,8 +116,7 @@ def _render_delivery(request, pk, *, delivery: Delivery | None = None, error: Do
     events = list(delivery.events.select_related("actor"))
     for event in events:
         event.label = EVENT_LABELS.get(event.action, event.action)
-    is_member = services.is_member(user, delivery.unit_id)
-    live = circular.status != Circular.Status.WITHDRAWN
+    actions = policy.allowed_actions(user, delivery, latest_report=latest)
     today = timezone.localdate()
     _mark_overdue([delivery], on=today)
     forms = forms or {}
@@ -130,15 +129,10 @@ def _render_delivery(request, pk, *, delivery: Delivery | None = None, error: Do
         "events": events,
         "reports": reports,
         "latest_report": latest,
-        "can_acknowledge": is_member and live and delivery.status == S.SENT,
-        "can_refuse": is_member and live and delivery.status in (S.SENT, S.ACKNOWLEDGED),
-        "can_report": is_member and live and delivery.status in Delivery.REPORT_OWED,
-        "can_review": (
-            latest is not None
-            and latest.status == ImplementationReport.Status.SUBMITTED
-            and delivery.status == S.REPORTED
-            and services.is_monitor_of(user, circular)
-        ),
+        "can_acknowledge": "acknowledge" in actions,
+        "can_refuse": "refuse" in actions,
+        "can_report": "report" in actions,
+        "can_review": "review" in actions,
         "refuse_form": forms.get("refuse") or RefuseForm(auto_id="refuse_%s"),
         "accept_form": forms.get("accept") or AcceptForm(auto_id="accept_%s"),
         "return_form": forms.get("return") or ReturnForm(auto_id="return_%s"),
@@ -254,7 +248,7 @@ def delivery_report(request, pk):
     circular = delivery.circular
     # The services' rules read ahead, so nobody fills in a form that cannot be filed;
     # submit_report decides again on POST.
-    if not services.is_member(request.user, delivery.unit_id):
+    if not policy.acts_for_unit(request.user, delivery):
         raise PermissionDenied(_("Only the clerks and head of the unit file its report."))
     context = {"delivery": delivery, "circular": circular}
     if circular.status == Circular.Status.WITHDRAWN or delivery.status not in Delivery.REPORT_OWED:

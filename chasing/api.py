@@ -6,9 +6,9 @@ from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from acknowledgements import services
 from chasing import sweep
-from circulars.access import get_circular_for_user
+from circulars import policy
+from circulars.policy import get_circular_for_user
 from core.api import APIView
 
 
@@ -24,7 +24,7 @@ class Chase(APIView):
     )
     def post(self, request, pk):
         circular = get_circular_for_user(request.user, pk)
-        if not services.can_chase(request.user, circular):
+        if not policy.may_chase(request.user, circular):
             raise PermissionDenied(_("Only the monitoring office of this circular chases its units."))
         data = ChaseSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,19 +1,17 @@
 """The circulars API: the same services as the pages, in JSON."""
 
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from circulars import services
-from circulars.access import get_circular_for_user
 from circulars.documents import pdf_response
-from circulars.models import Circular, IncomingDispatch
+from circulars.models import Circular
+from circulars.policy import get_circular_for_user, get_register_for_user
 from circulars.serializers import (
     CircularListSerializer,
     CircularSerializer,
@@ -28,7 +26,6 @@ from circulars.serializers import (
 from circulars.workdays import due_date
 from core.api import APIView, GenericAPIView
 from core.uploads import ATTACHMENT_KINDS, check_upload
-from units.roles import PortalRole, has_role
 
 
 class IncomingQuery(serializers.Serializer):
@@ -53,11 +50,7 @@ class IncomingListCreate(GenericAPIView):
     serializer_class = IncomingSerializer
 
     def get_queryset(self):
-        if not has_role(
-            self.request.user, PortalRole.RECORDS_CLERK, PortalRole.DRAFTER, PortalRole.SIGNER, PortalRole.ADMIN
-        ):
-            raise PermissionDenied(_("The incoming register is kept by the records office."))
-        qs = IncomingDispatch.objects.for_user(self.request.user)
+        qs = get_register_for_user(self.request.user)
         if q := read_query(IncomingQuery, self.request).get("q"):
             qs = qs.search(q)
         return qs

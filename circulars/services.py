@@ -25,64 +25,11 @@ from circulars.models import (
     NumberingRegister,
     Urgency,
 )
+from circulars.policy import FROM_STATES, may
 from core.errors import Conflict, Forbidden, Invalid
 from core.uploads import CheckedFile
 from units.models import Unit
 from units.roles import PortalRole, has_role
-
-# --- Who may do what --------------------------------------------------------------
-
-# Roles allowed each step; the one table the services enforce and the pages read to
-# decide which buttons to show.
-ROLES = {
-    "register": (PortalRole.RECORDS_CLERK, PortalRole.ADMIN),
-    "draft": (PortalRole.DRAFTER, PortalRole.ADMIN),
-    "submit": (PortalRole.DRAFTER, PortalRole.ADMIN),
-    "approve": (PortalRole.SIGNER,),
-    "return": (PortalRole.SIGNER,),
-    "issue": (PortalRole.RECORDS_CLERK, PortalRole.ADMIN),
-    "withdraw": (PortalRole.DRAFTER, PortalRole.SIGNER, PortalRole.ADMIN),
-    "withdraw_issued": (PortalRole.SIGNER, PortalRole.ADMIN),
-    "distribute": (PortalRole.RECORDS_CLERK, PortalRole.ADMIN),
-}
-# States each step starts from.
-FROM_STATES = {
-    "edit": Circular.EDITABLE,
-    "submit": Circular.EDITABLE,
-    "approve": (Circular.Status.SUBMITTED,),
-    "return": (Circular.Status.SUBMITTED, Circular.Status.APPROVED),
-    "issue": (Circular.Status.APPROVED,),
-    "withdraw": tuple(s for s in Circular.Status.values if s != Circular.Status.WITHDRAWN),
-    "distribute": (Circular.Status.ISSUED, Circular.Status.DISTRIBUTED),
-}
-
-
-def may(user, step: str) -> bool:
-    return has_role(user, *ROLES[step])
-
-
-def allowed_actions(user, circular: Circular) -> set[str]:
-    """The steps this user may take on this circular now (role and state)."""
-    actions = set()
-    if circular.status in FROM_STATES["edit"] and may(user, "draft"):
-        actions |= {"edit", "submit"}
-    for step in ("approve", "return", "issue", "distribute"):
-        if circular.status in FROM_STATES[step] and may(user, step):
-            actions.add(step)
-    if circular.status in FROM_STATES["withdraw"]:
-        issued = circular.status in (Circular.Status.ISSUED, Circular.Status.DISTRIBUTED)
-        if may(user, "withdraw_issued" if issued else "withdraw"):
-            actions.add("withdraw")
-    if circular.is_issued and (
-        has_role(user, PortalRole.RECORDS_CLERK, PortalRole.SIGNER, PortalRole.ADMIN)
-        or (
-            has_role(user, PortalRole.MONITOR)
-            and Unit.objects.filter(pk=circular.monitoring_unit_id, memberships__user=user).exists()
-        )
-    ):
-        actions.add("follow")  # the page of its deliveries
-    return actions
-
 
 # --- Rich text ----------------------------------------------------------------------
 
@@ -363,11 +310,16 @@ def update_draft(
 # --- Lifecycle ----------------------------------------------------------------------
 
 
-def _transition(circular: Circular, *, by, allowed_from, to: str, action: str, comment: str = "", **changes):
+def _transition(
+    circular: Circular, *, by, allowed_from, to: str, action: str, comment: str = "", check=None, **changes
+):
     """Move a circular to ``to`` if its current state allows it; lock the row first so
-    that two people acting at once see each other's change."""
+    that two people acting at once see each other's change. ``check(locked)``, when
+    given, decides on the locked row whether ``by`` may take the step (it raises)."""
     with transaction.atomic():
         locked = Circular.objects.select_for_update().get(pk=circular.pk)
+        if check is not None:
+            check(locked)
         if locked.status not in allowed_from:
             raise Conflict(
                 _("This circular is “%(status)s”; it cannot be %(action)s now.")
@@ -428,14 +380,24 @@ def return_to_drafter(*, circular: Circular, by, comment: str) -> Circular:
 
 
 def withdraw(*, circular: Circular, by, reason: str = "") -> Circular:
-    issued = circular.status in (Circular.Status.ISSUED, Circular.Status.DISTRIBUTED)
-    if issued and not may(by, "withdraw_issued"):
-        raise Forbidden(_("Only a signer withdraws an issued circular."))
-    if not issued and not may(by, "withdraw"):
+    def check(locked: Circular) -> None:
+        # Decided on the locked row: a drafter's withdraw that races the clerk's issue
+        # must see the circular as issued, and be refused.
+        if locked.is_issued and not may(by, "withdraw_issued"):
+            raise Forbidden(_("Only a signer withdraws an issued circular."))
+        if not locked.is_issued and not may(by, "withdraw"):
+            raise Forbidden(_("Only drafters and signers withdraw circulars."))
+
+    if not may(by, "withdraw") and not may(by, "withdraw_issued"):
         raise Forbidden(_("Only drafters and signers withdraw circulars."))
-    allowed = FROM_STATES["withdraw"]
     return _transition(
-        circular, by=by, allowed_from=allowed, to=Circular.Status.WITHDRAWN, action="withdraw", comment=reason
+        circular,
+        by=by,
+        allowed_from=FROM_STATES["withdraw"],
+        to=Circular.Status.WITHDRAWN,
+        action="withdraw",
+        comment=reason,
+        check=check,
     )
 
 

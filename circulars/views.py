@@ -1,6 +1,6 @@
 """Pages of the incoming register, the circulars and the public verification.
 
-Thin views: parse the request, fetch through ``circulars.access`` (outsiders get 404),
+Thin views: parse the request, fetch through ``circulars.policy`` (outsiders get 404),
 call a service, render. A service's ``DomainError`` is shown on the page with its status
 (409 wrong state, 403 wrong role, 400 a broken rule), never a 500."""
 
@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -20,8 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from circulars import services
-from circulars.access import get_attachment_for_user, get_circular_for_user, get_incoming_for_user
+from circulars import policy, services
 from circulars.documents import pdf_response
 from circulars.forms import (
     CircularFilterForm,
@@ -35,6 +33,12 @@ from circulars.forms import (
     WithdrawForm,
 )
 from circulars.models import Circular, IncomingDispatch, normalise_verification_code
+from circulars.policy import (
+    get_attachment_for_user,
+    get_circular_for_user,
+    get_incoming_for_user,
+    get_register_for_user,
+)
 from circulars.workdays import due_date
 from core import spreadsheets
 from core.errors import Conflict, DomainError, form_error
@@ -46,24 +50,15 @@ PAGE_SIZE = 50
 def _require(user, step: str) -> None:
     """For pages that show a form: a user who may read but not act gets 403 at once,
     rather than after filling the form in (the service checks again on POST)."""
-    if not services.may(user, step):
+    if not policy.may(user, step):
         raise PermissionDenied(_("Your role does not allow this action."))
 
 
 # --- Incoming register --------------------------------------------------------------
 
 
-def _register_for(user):
-    """The incoming register as the user may read it; not theirs at all → 404."""
-    dispatches = IncomingDispatch.objects.for_user(user)
-    # for_user() answers none() to outsiders; the page then does not exist for them.
-    if dispatches.query.is_empty():
-        raise Http404
-    return dispatches
-
-
 def _filtered_register(request):
-    dispatches = _register_for(request.user)
+    dispatches = get_register_for_user(request.user)
     years = dispatches.order_by("-arrival_year").values_list("arrival_year", flat=True).distinct()
     form = IncomingFilterForm(request.GET, years=list(years))
     filters = form.filters()
@@ -95,14 +90,14 @@ def incoming_list(request):
             "filtered": bool(filters),
             "export_url": f"{reverse('incoming-export')}?{urlencode(export_filters)}",
             "export_year": export_filters["year"],
-            "can_register": services.may(request.user, "register"),
+            "can_register": policy.may(request.user, "register"),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def incoming_new(request):
-    _register_for(request.user)
+    get_register_for_user(request.user)
     _require(request.user, "register")
     context = {}
     status = 200
@@ -147,7 +142,7 @@ def incoming_detail(request, pk):
             "dispatch": dispatch,
             "attachments": dispatch.attachments.all(),
             "answers": answers,
-            "can_draft": services.may(request.user, "draft"),
+            "can_draft": policy.may(request.user, "draft"),
         },
     )
 
@@ -220,7 +215,7 @@ def circular_list(request):
             "form": form,
             "page_obj": page,
             "filtered": bool(filters),
-            "can_draft": services.may(request.user, "draft"),
+            "can_draft": policy.may(request.user, "draft"),
         },
     )
 
@@ -309,7 +304,7 @@ def _render_detail(request, pk, *, error: DomainError | None = None, forms=None)
         "attachments": circular.attachments.all(),
         "dispatches": dispatches,
         "events": events,
-        "actions": services.allowed_actions(request.user, circular),
+        "actions": policy.allowed_actions(request.user, circular),
         "return_form": forms.get("return") or ReturnForm(prefix="return"),
         "issue_form": forms.get("issue") or IssueForm(prefix="issue"),
         "withdraw_form": forms.get("withdraw") or WithdrawForm(prefix="withdraw"),

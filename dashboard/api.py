@@ -9,13 +9,12 @@ from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from acknowledgements import services
 from acknowledgements.serializers import MonitorDeliverySerializer, UnitRefSerializer
-from circulars.access import get_circular_for_user
+from circulars import policy as circular_policy
+from circulars.policy import get_circular_for_user
 from core.api import APIView, ListAPIView
 from core.rest import Pagination
-from dashboard import compliance, exports
-from units.roles import PortalRole, has_role
+from dashboard import compliance, exports, policy
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -43,13 +42,14 @@ class LeagueRowSerializer(serializers.Serializer):
 
 
 class CircularDeliveries(ListAPIView):
-    """Every unit's delivery of one circular: for its monitoring office and signers."""
+    """Every unit's delivery of one circular: for its monitoring office, signers and the
+    records clerks who distribute it (the same rule as the page)."""
 
     serializer_class = MonitorDeliverySerializer
 
     def get_queryset(self):
         circular = get_circular_for_user(self.request.user, self.kwargs["pk"])
-        if not services.is_monitor_of(self.request.user, circular):
+        if not circular_policy.may_follow(self.request.user, circular):
             raise PermissionDenied(_("Only the monitoring office of this circular and signers see all its deliveries."))
         return circular.deliveries.select_related("unit").order_by("unit__sort_order", "unit__name", "id")
 
@@ -59,8 +59,7 @@ class CircularDeliveries(ListAPIView):
 
 def _monitored(request, pk):
     circular = get_circular_for_user(request.user, pk)
-    if not services.is_monitor_of(request.user, circular):
-        raise PermissionDenied(_("Only the monitoring office of this circular and signers see its compliance."))
+    policy.require_monitor(request.user, circular)
     return circular
 
 
@@ -110,11 +109,6 @@ def league_period(params) -> tuple:
     return query.validated_data["start"], query.validated_data["end"]
 
 
-def require_dashboard_role(user) -> None:
-    if not has_role(user, PortalRole.MONITOR, PortalRole.SIGNER, PortalRole.ADMIN):
-        raise PermissionDenied(_("The league table is for the monitoring office and signers."))
-
-
 class UnitsLeague(APIView):
     """Per unit over circulars issued in the period: counts, on-time rates, mean delay,
     overdue now. Worst first."""
@@ -126,7 +120,7 @@ class UnitsLeague(APIView):
         responses=LeagueRowSerializer(many=True),
     )
     def get(self, request):
-        require_dashboard_role(request.user)
+        policy.require_dashboard(request.user)
         start, end = league_period(request.query_params)
         rows = compliance.league(start, end)
         paginator = self.pagination_class()

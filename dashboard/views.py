@@ -24,19 +24,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from acknowledgements import policy as delivery_policy
 from acknowledgements import services
 from acknowledgements import views as delivery_views
-from acknowledgements.access import get_report_for_user
 from acknowledgements.forms import AcceptForm, ReturnForm
 from acknowledgements.models import Delivery, ImplementationReport, ReportItem
+from acknowledgements.policy import get_report_for_user
 from chasing import sweep
-from circulars import services as circular_services
-from circulars.access import get_circular_for_user
+from circulars import policy as circular_policy
 from circulars.forms import DayFirstDateField
 from circulars.models import Circular, Urgency, fold
+from circulars.policy import get_circular_for_user
 from core.errors import DomainError, form_error
-from dashboard import charts, compliance, exports
-from units.roles import PortalRole, has_role
+from dashboard import charts, compliance, exports, policy
 
 OVERVIEW_PAGE_SIZE = 25
 UNITS_PAGE_SIZE = 50
@@ -54,11 +54,6 @@ def is_htmx(request) -> bool:
 
 def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
-
-
-def require_dashboard_role(user) -> None:
-    if not has_role(user, PortalRole.MONITOR, PortalRole.SIGNER, PortalRole.ADMIN):
-        raise PermissionDenied(_("The dashboard is for the monitoring office, signers and administrators."))
 
 
 def percent(rate: float | None) -> str:
@@ -122,7 +117,7 @@ def _next_deadline(circular: Circular, today: datetime.date):
 
 @require_GET
 def overview(request):
-    require_dashboard_role(request.user)
+    policy.require_dashboard(request.user)
     today = timezone.localdate()
     form = OverviewFilterForm(request.GET)
     filters = _filters(form)
@@ -229,20 +224,11 @@ class CircularAccess:
     """What the user may do on a circular's page."""
 
     def __init__(self, user, circular: Circular):
-        self.monitor = services.is_monitor_of(user, circular)
+        self.monitor = circular_policy.is_monitor_of(user, circular)
         # Records clerks open the page to distribute the circular (and see where it went).
-        self.records_clerk = has_role(user, PortalRole.RECORDS_CLERK, PortalRole.ADMIN)
-        self.chase = self.monitor and services.can_chase(user, circular)
+        self.read = circular_policy.may_follow(user, circular)
+        self.chase = circular_policy.may_chase(user, circular)
         self.live = circular.status != Circular.Status.WITHDRAWN
-
-    @property
-    def read(self) -> bool:
-        return self.monitor or self.records_clerk
-
-
-def _require_monitor(user, circular: Circular) -> None:
-    if not services.is_monitor_of(user, circular):
-        raise PermissionDenied(_("Only the monitoring office of this circular, signers and administrators see this."))
 
 
 def _decorate(rows, *, access: CircularAccess, late: compliance.Lateness) -> None:
@@ -317,8 +303,7 @@ def render_circular_page(request, circular: Circular, *, error: DomainError | No
         "chart_rows": charts.progress_table_rows(series),
         "series": series,
         "can_export": access.monitor,
-        "can_distribute": circular.status in circular_services.FROM_STATES["distribute"]
-        and circular_services.may(request.user, "distribute"),
+        "can_distribute": "distribute" in circular_policy.allowed_actions(request.user, circular),
         "error": error.message if error else None,
         "manual_every_hours": settings.REMINDERS["manual_every_hours"],
         "return_to": request.get_full_path(),
@@ -338,7 +323,7 @@ def _back(request, circular: Circular):
 @require_POST
 def circular_chase(request, pk):
     circular = get_circular_for_user(request.user, pk)
-    if not services.can_chase(request.user, circular):
+    if not circular_policy.may_chase(request.user, circular):
         raise PermissionDenied(_("Only the monitoring office of this circular chases its units."))
     hours = settings.REMINDERS["manual_every_hours"]
     if request.POST.get("scope") == "overdue":
@@ -385,12 +370,7 @@ def _latest_report(delivery: Delivery) -> ImplementationReport | None:
 
 def _render_panel(request, circular, delivery, *, error: DomainError | None = None, forms_=None):
     report = _latest_report(delivery)
-    can_review = (
-        report is not None
-        and report.status == ImplementationReport.Status.SUBMITTED
-        and delivery.status == S.REPORTED
-        and services.is_monitor_of(request.user, circular)
-    )
+    can_review = "review" in delivery_policy.allowed_actions(request.user, delivery, latest_report=report)
     forms_ = forms_ or {}
     response = render(
         request,
@@ -418,7 +398,7 @@ def circular_report_panel(request, pk, delivery_pk):
     """The latest report of one unit with the accept/return forms, as a fragment of the
     circular's page; without htmx, the delivery's own page, where the same forms are."""
     circular = get_circular_for_user(request.user, pk)
-    _require_monitor(request.user, circular)
+    policy.require_monitor(request.user, circular)
     delivery = get_object_or_404(Delivery.objects.select_related("unit"), pk=delivery_pk, circular=circular)
     if not is_htmx(request):
         return redirect("delivery-detail", pk=delivery.pk)
@@ -487,7 +467,7 @@ def report_return(request, pk):
 
 def _monitored_circular(request, pk) -> Circular:
     circular = get_circular_for_user(request.user, pk)
-    _require_monitor(request.user, circular)
+    policy.require_monitor(request.user, circular)
     return circular
 
 
@@ -534,7 +514,7 @@ class PeriodForm(forms.Form):
 
 
 def _league(request):
-    require_dashboard_role(request.user)
+    policy.require_dashboard(request.user)
     form = PeriodForm(request.GET)
     start, end = form.period()
     sort = request.GET.get("sort", "worst")

@@ -1,0 +1,62 @@
+"""Who may do what to a delivery, a report or an evidence file: one answer for pages, API
+and services. Another unit's delivery is a 404 (fetching it for the user fails); a step
+the user may not take is a 403 from the service, and its button is not shown."""
+
+from django.shortcuts import get_object_or_404
+
+from acknowledgements.models import Delivery, Evidence, ImplementationReport
+from circulars.models import Circular
+from circulars.policy import is_member, is_monitor_of
+
+# The delivery states each step starts from; the services refuse the step from any
+# other (409), and the pages show its button only from these.
+FROM_STATES = {
+    "acknowledge": (Delivery.Status.SENT,),
+    "refuse": (Delivery.Status.SENT, Delivery.Status.ACKNOWLEDGED),
+    "report": Delivery.REPORT_OWED,
+    "review": (Delivery.Status.REPORTED,),
+}
+
+
+def get_delivery_for_user(user, pk) -> Delivery:
+    return get_object_or_404(
+        Delivery.objects.for_user(user).select_related("circular", "circular__issuing_unit", "unit"), pk=pk
+    )
+
+
+def get_report_for_user(user, pk) -> ImplementationReport:
+    report = get_object_or_404(ImplementationReport.objects.select_related("delivery"), pk=pk)
+    get_delivery_for_user(user, report.delivery_id)
+    return report
+
+
+def get_evidence_for_user(user, pk) -> Evidence:
+    evidence = get_object_or_404(Evidence.objects.select_related("report"), pk=pk)
+    get_delivery_for_user(user, evidence.report.delivery_id)
+    return evidence
+
+
+def acts_for_unit(user, delivery: Delivery) -> bool:
+    """The unit's own steps (acknowledge, refuse, report) are its members'."""
+    return is_member(user, delivery.unit_id)
+
+
+def may_review(user, delivery: Delivery) -> bool:
+    """Accepting or returning a unit's report is the monitoring office's (and signers')."""
+    return is_monitor_of(user, delivery.circular)
+
+
+def allowed_actions(user, delivery: Delivery, *, latest_report: ImplementationReport | None = None) -> set[str]:
+    """The steps this user may take on this delivery now (role and state), for its buttons."""
+    actions = set()
+    live = delivery.circular.status != Circular.Status.WITHDRAWN
+    if live and acts_for_unit(user, delivery):
+        actions |= {step for step in ("acknowledge", "refuse", "report") if delivery.status in FROM_STATES[step]}
+    if (
+        latest_report is not None
+        and latest_report.status == ImplementationReport.Status.SUBMITTED
+        and delivery.status in FROM_STATES["review"]
+        and may_review(user, delivery)
+    ):
+        actions.add("review")
+    return actions

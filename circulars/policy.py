@@ -1,0 +1,115 @@
+"""Who may do what to a circular, a dispatch or an attachment: one answer for pages, API
+and services. Fetching an object for a user gives outsiders a 404 (no hint that the
+object exists); a user who may read it but not act gets 403 from the step itself."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from circulars.models import Attachment, Circular, IncomingDispatch
+from units.models import Membership
+from units.roles import PortalRole, has_role
+
+# Roles allowed each step; the one table the services enforce and the pages read to
+# decide which buttons to show.
+ROLES = {
+    "register": (PortalRole.RECORDS_CLERK, PortalRole.ADMIN),
+    "draft": (PortalRole.DRAFTER, PortalRole.ADMIN),
+    "submit": (PortalRole.DRAFTER, PortalRole.ADMIN),
+    "approve": (PortalRole.SIGNER,),
+    "return": (PortalRole.SIGNER,),
+    "issue": (PortalRole.RECORDS_CLERK, PortalRole.ADMIN),
+    "withdraw": (PortalRole.DRAFTER, PortalRole.SIGNER, PortalRole.ADMIN),
+    "withdraw_issued": (PortalRole.SIGNER, PortalRole.ADMIN),
+    "distribute": (PortalRole.RECORDS_CLERK, PortalRole.ADMIN),
+}
+# States each step starts from.
+FROM_STATES = {
+    "edit": Circular.EDITABLE,
+    "submit": Circular.EDITABLE,
+    "approve": (Circular.Status.SUBMITTED,),
+    "return": (Circular.Status.SUBMITTED, Circular.Status.APPROVED),
+    "issue": (Circular.Status.APPROVED,),
+    "withdraw": tuple(s for s in Circular.Status.values if s != Circular.Status.WITHDRAWN),
+    "distribute": (Circular.Status.ISSUED, Circular.Status.DISTRIBUTED),
+}
+
+
+def may(user, step: str) -> bool:
+    return has_role(user, *ROLES[step])
+
+
+def allowed_actions(user, circular: Circular) -> set[str]:
+    """The steps this user may take on this circular now (role and state)."""
+    actions = set()
+    if circular.status in FROM_STATES["edit"] and may(user, "draft"):
+        actions |= {"edit", "submit"}
+    for step in ("approve", "return", "issue", "distribute"):
+        if circular.status in FROM_STATES[step] and may(user, step):
+            actions.add(step)
+    if circular.status in FROM_STATES["withdraw"]:
+        issued = circular.status in (Circular.Status.ISSUED, Circular.Status.DISTRIBUTED)
+        if may(user, "withdraw_issued" if issued else "withdraw"):
+            actions.add("withdraw")
+    if circular.is_issued and may_follow(user, circular):
+        actions.add("follow")  # the page of its deliveries
+    return actions
+
+
+def is_member(user, unit_id: int | None) -> bool:
+    return unit_id is not None and Membership.objects.filter(user=user, unit_id=unit_id).exists()
+
+
+def is_monitor_of(user, circular: Circular) -> bool:
+    """The circular's monitoring office (a monitor who is a member of its monitoring
+    unit), signers and administrators: they read every unit's delivery, report and
+    evidence, review the reports and export the figures."""
+    if has_role(user, PortalRole.SIGNER, PortalRole.ADMIN):
+        return True
+    return has_role(user, PortalRole.MONITOR) and is_member(user, circular.monitoring_unit_id)
+
+
+def may_chase(user, circular: Circular) -> bool:
+    """Chasing units by hand is the monitoring office's job (and the administrator's)."""
+    if has_role(user, PortalRole.ADMIN):
+        return True
+    return has_role(user, PortalRole.MONITOR) and is_member(user, circular.monitoring_unit_id)
+
+
+def may_follow(user, circular: Circular) -> bool:
+    """May open the list of a circular's deliveries (page and API): its monitors, and the
+    records clerks who distribute it (to see where it went)."""
+    return is_monitor_of(user, circular) or may(user, "distribute")
+
+
+def get_circular_for_user(user, pk) -> Circular:
+    return get_object_or_404(
+        Circular.objects.for_user(user).select_related("issuing_unit", "monitoring_unit", "signer", "created_by"),
+        pk=pk,
+    )
+
+
+def get_register_for_user(user):
+    """The incoming register as the user may read it; to someone who keeps no part of it,
+    it does not exist (404, on the page and in the API alike)."""
+    dispatches = IncomingDispatch.objects.for_user(user)
+    if dispatches.query.is_empty():
+        raise Http404
+    return dispatches
+
+
+def get_incoming_for_user(user, pk) -> IncomingDispatch:
+    return get_object_or_404(IncomingDispatch.objects.for_user(user), pk=pk)
+
+
+def get_attachment_for_user(user, pk) -> Attachment:
+    """An attachment is readable by whoever may read the dispatch or circular it belongs to.
+    A circular's attachments include those of the incoming dispatches it answers."""
+    attachment = get_object_or_404(Attachment, pk=pk)
+    if attachment.circular_id is not None:
+        get_circular_for_user(user, attachment.circular_id)
+        return attachment
+    if IncomingDispatch.objects.for_user(user).filter(pk=attachment.incoming_id).exists():
+        return attachment
+    if Circular.objects.for_user(user).filter(in_response_to=attachment.incoming_id).exists():
+        return attachment
+    raise Http404

@@ -25,25 +25,7 @@ from acknowledgements.models import (
     ReportItem,
 )
 from circulars.models import Circular
-
-
-class ReadOnlyMixin:
-    """View only, whatever the user's permissions: no add, no change, no delete. Django
-    then renders the change page (and inlines) as text, with no inputs."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
-    extra = 0
-
+from core.admin import ReadOnlyInline, ReadOnlyMixin
 
 # --- Deliveries -----------------------------------------------------------------------
 

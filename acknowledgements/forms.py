@@ -3,13 +3,12 @@ of the domain (who may act, in which state, every action item reported) stay in
 ``acknowledgements.services``, which decides again."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from acknowledgements.models import Delivery, ImplementationReport, ReportItem
-from circulars.forms import DATE_INPUT_FORMATS, DateInput, MultipleFileInput
 from circulars.models import Urgency
-from core.uploads import EVIDENCE_KINDS, check_upload
+from core.forms import CheckedFilesField, DayFirstDateField
+from core.uploads import EVIDENCE_KINDS
 
 # What the file picker offers; the content decides what is accepted (core.uploads).
 EVIDENCE_EXTENSIONS = (
@@ -24,12 +23,8 @@ class InboxFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("Any status")), *Delivery.Status.choices]
     )
     urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("Any urgency")), *Urgency.choices])
-    sent_from = forms.DateField(
-        label=_("Sent from"), required=False, input_formats=DATE_INPUT_FORMATS, widget=DateInput()
-    )
-    sent_to = forms.DateField(
-        label=_("Sent until"), required=False, input_formats=DATE_INPUT_FORMATS, widget=DateInput()
-    )
+    sent_from = DayFirstDateField(label=_("Sent from"), required=False)
+    sent_to = DayFirstDateField(label=_("Sent until"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -63,30 +58,11 @@ class ReturnForm(forms.Form):
     )
 
 
-class EvidenceField(forms.FileField):
-    """Several files in one ``<input type=file multiple>``, each checked by its content
-    against the evidence kinds (documents, images, recordings). Cleans to a list of
-    ``core.uploads.CheckedFile``; one bad file fails the whole form, naming it."""
-
-    widget = MultipleFileInput
+class EvidenceField(CheckedFilesField):
+    """The evidence of a report: documents, images, recordings of calls."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.widget.attrs.setdefault("accept", EVIDENCE_EXTENSIONS)
-
-    def clean(self, data, initial=None):
-        uploads = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
-        checked, errors = [], []
-        for uploaded in uploads:
-            try:
-                checked.append(check_upload(uploaded, allowed=EVIDENCE_KINDS))
-            except ValidationError as error:
-                for message in error.messages:
-                    errors.append(message if uploaded.name in message else f"{uploaded.name}: {message}")
-        if errors:
-            raise ValidationError(errors)
-        return checked
+        super().__init__(allowed=EVIDENCE_KINDS, accept=EVIDENCE_EXTENSIONS, **kwargs)
 
 
 class ReportForm(forms.Form):

@@ -9,17 +9,12 @@ from circulars.models import (
     NumberingRegister,
     WorkingDayChange,
 )
+from core.admin import ReadOnlyInline, ReadOnlyMixin
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(ReadOnlyInline):
     model = Attachment
-    extra = 0
     fields = ["original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class ActionItemInline(admin.TabularInline):
@@ -27,15 +22,9 @@ class ActionItemInline(admin.TabularInline):
     extra = 0
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = CircularEvent
-    extra = 0
     fields = ["at", "actor", "action", "from_status", "to_status", "comment"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(IncomingDispatch)
@@ -86,18 +75,9 @@ class CircularAdmin(admin.ModelAdmin):
 
 
 @admin.register(CircularEvent)
-class CircularEventAdmin(admin.ModelAdmin):
+class CircularEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["at", "circular", "actor", "action", "from_status", "to_status"]
     list_select_related = ["circular", "actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(NumberingRegister)

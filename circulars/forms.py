@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from circulars.models import Circular, DocumentType, IncomingDispatch, Urgency
 from circulars.services import parse_reference
 from core.errors import DomainError
-from core.uploads import MAX_UPLOAD_BYTES, check_upload
+from core.forms import CheckedFilesField, DayFirstDateField
+from core.uploads import ATTACHMENT_KINDS, MAX_UPLOAD_BYTES
 from units.models import Unit, UnitGroup, User
 from units.roles import PortalRole
 
@@ -23,77 +24,15 @@ DEFAULT_SIGNER_TITLE = "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"
 ACCEPTED_EXTENSIONS = ".pdf,.doc,.docx,.xls,.xlsx,.pptx,.odt,.png,.jpg,.jpeg,.webp"
 
 
-class DayFirstDateInput(forms.DateInput):
-    """A text box for dd/mm/yyyy. Not ``type=date``: its picker follows the browser's
-    language, so an English browser shows mm/dd/yyyy and 01/10 would become 10 January.
-    The number pad on phones (``inputmode=numeric``) may have no "/", hence the
-    separators and the bare digits that ``DayFirstDateField`` accepts."""
-
-    def __init__(self, attrs=None):
-        attrs = {"inputmode": "numeric", "placeholder": "dd/mm/yyyy", "autocomplete": "off", **(attrs or {})}
-        super().__init__(attrs=attrs, format="%d/%m/%Y")
-
-
-class DayFirstDateField(forms.DateField):
-    """A date as Vietnamese offices write it, day first, whatever the interface language:
-    15/10/2024, 15.10.2024, 15-10-2024, 15 10 2024, 15102024, 15/10/24; and 2024-10-15."""
-
-    widget = DayFirstDateInput
-    input_formats = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            text = value.strip()
-            if re.fullmatch(r"\d{8}", text):
-                text = f"{text[:2]}/{text[2:4]}/{text[4:]}"
-            elif not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
-                text = re.sub(r"\s*[./,\- ]\s*", "/", text)
-            value = text
-        return super().to_python(value)
-
-
 def date_field(label, **kwargs) -> forms.DateField:
     return DayFirstDateField(label=label, **kwargs)
 
 
-# For a plain ``forms.DateField`` elsewhere (acknowledgements.forms uses these two):
-# the same day-first formats, without the separator clean-up of ``DayFirstDateField``.
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y-%m-%d", "%d%m%Y"]
-DateInput = DayFirstDateInput
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class AttachmentsField(forms.FileField):
-    """Several files in one ``<input type=file multiple>``, each checked by its content.
-    Cleans to a list of ``core.uploads.CheckedFile``."""
-
-    widget = MultipleFileInput
+class AttachmentsField(CheckedFilesField):
+    """The documents of a dispatch or a circular (documents and images)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.widget.attrs.setdefault("accept", ACCEPTED_EXTENSIONS)
-
-    def clean(self, data, initial=None):
-        uploads = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
-        if not uploads:
-            if self.required:
-                raise ValidationError(self.error_messages["required"], code="required")
-            return []
-        checked, errors = [], []
-        for uploaded in uploads:
-            try:
-                checked.append(check_upload(uploaded))
-            except ValidationError as error:
-                for message in error.messages:
-                    # Every message names its file, so a clerk knows which one to replace.
-                    errors.append(message if uploaded.name in message else f"{uploaded.name}: {message}")
-        if errors:
-            raise ValidationError(errors)
-        return checked
+        super().__init__(allowed=ATTACHMENT_KINDS, accept=ACCEPTED_EXTENSIONS, **kwargs)
 
 
 def split_lines(text: str) -> list[str]:

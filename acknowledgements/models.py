@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from circulars.models import ActionItem, Circular
+from core.models import Event, StoredFile
 from units.models import Unit
 from units.roles import PortalRole, has_role
 
@@ -147,7 +148,7 @@ class Delivery(models.Model):
         return self.circular.status != Circular.Status.WITHDRAWN and (self.is_ack_overdue() or self.is_report_overdue())
 
 
-class DeliveryEvent(models.Model):
+class DeliveryEvent(Event):
     """Append-only history of a delivery: one row per transition, written in the same
     transaction as the change it records."""
 
@@ -155,9 +156,6 @@ class DeliveryEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    action = models.CharField(_("action"), max_length=16)
-    from_status = models.CharField(_("from"), max_length=12, blank=True)
-    to_status = models.CharField(_("to"), max_length=12)
     at = models.DateTimeField(_("at"), default=timezone.now)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -168,9 +166,6 @@ class DeliveryEvent(models.Model):
         verbose_name_plural = _("delivery events")
         # Append-only: PostgreSQL refuses any UPDATE or DELETE of a row.
         triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
-
-    def __str__(self) -> str:
-        return f"{self.action}: {self.from_status} → {self.to_status}"
 
 
 class ImplementationReport(models.Model):
@@ -239,24 +234,16 @@ class ReportItem(models.Model):
         return f"{self.action_item}: {self.get_status_display()}"
 
 
-class Evidence(models.Model):
+class Evidence(StoredFile):
     """A file attached to a report: a document, a photo, a recording of a call."""
 
     report = models.ForeignKey(ImplementationReport, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(upload_to="evidence/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -4,7 +4,6 @@ row it changes, writes its DeliveryEvent inside it and schedules side effects on
 
 import json
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -222,15 +221,7 @@ def submit_report(
             for ai_id, item in seen.items()
         )
         for checked in files:
-            evidence = Evidence(
-                report=report,
-                original_name=checked.original_name,
-                content_type=checked.kind.content_type,
-                size=checked.size,
-                sha256=checked.sha256,
-            )
-            evidence.file.save(checked.storage_name, ContentFile(checked.data), save=False)
-            evidence.save()
+            Evidence.store(checked, report=report)
         locked.status = S.REPORTED
         if locked.reported_at is None:
             # The first report is when the unit reported (and whether on time); a

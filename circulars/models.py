@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Event, StoredFile
 from units.models import Unit, UnitGroup
 from units.roles import PortalRole, has_role
 
@@ -406,14 +407,11 @@ class ActionItem(models.Model):
         return self.text
 
 
-class CircularEvent(models.Model):
+class CircularEvent(Event):
     """Append-only history of a circular: who moved it from which state to which."""
 
     circular = models.ForeignKey(Circular, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(_("action"), max_length=16)
-    from_status = models.CharField(_("from"), max_length=12, blank=True)
-    to_status = models.CharField(_("to"), max_length=12)
     comment = models.TextField(_("comment"), blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
@@ -424,11 +422,8 @@ class CircularEvent(models.Model):
         # Append-only: PostgreSQL refuses any UPDATE or DELETE of a row.
         triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
 
-    def __str__(self) -> str:
-        return f"{self.action}: {self.from_status} → {self.to_status}"
 
-
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """A file that goes with an incoming dispatch or a circular. Stored under MEDIA_ROOT
     with a generated name, served only through a view that checks access."""
 
@@ -437,12 +432,7 @@ class Attachment(models.Model):
     )
     circular = models.ForeignKey(Circular, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments")
     file = models.FileField(upload_to="attachments/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -455,9 +445,6 @@ class Attachment(models.Model):
                 name="attachment_has_exactly_one_owner",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class WorkingDayChange(models.Model):

@@ -93,17 +93,7 @@ def parse_reference(reference: str) -> tuple[str, str]:
 
 def _attach(files: list[CheckedFile], *, by, incoming=None, circular=None) -> None:
     for checked in files:
-        attachment = Attachment(
-            incoming=incoming,
-            circular=circular,
-            original_name=checked.original_name,
-            content_type=checked.kind.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-            uploaded_by=by,
-        )
-        attachment.file.save(checked.storage_name, ContentFile(checked.data), save=False)
-        attachment.save()
+        Attachment.store(checked, incoming=incoming, circular=circular, uploaded_by=by)
 
 
 def find_duplicate_incoming(*, issuer: str, reference: str, document_date) -> IncomingDispatch | None:

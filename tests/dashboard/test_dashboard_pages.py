@@ -523,3 +523,67 @@ def test_figure_bars_are_valid_svg():
     root = parse_svg(charts.figure_bars(figures, ident="b"))
     widths = [float(r.get("width")) for r in root.iter(f"{{{charts.SVG_NS}}}rect")]
     assert widths[1] == 120 and widths[3] == 90  # sent: all; acknowledged: three quarters
+
+
+# --- Monitoring one circular --------------------------------------------------------
+
+
+def test_the_monitoring_page_counts_and_lists_every_unit(client, clerk, monitor, circular, delivery, other_delivery):
+    services.acknowledge(delivery=delivery, by=clerk)
+    response = as_user(client, monitor).get(reverse("circular-deliveries", args=[circular.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(r'id="count-acknowledged">1<', html) and re.search(r'id="count-sent">1<', html)
+    assert re.search(r'id="count-total">2<', html)
+    assert reverse("delivery-detail", args=[delivery.pk]) in html
+    assert reverse("delivery-detail", args=[other_delivery.pk]) in html
+
+
+def test_monitoring_page_is_403_for_a_unit_clerk_and_404_for_an_outsider(client, clerk, district, circular):
+    assert as_user(client, clerk).get(reverse("circular-deliveries", args=[circular.pk])).status_code == 403
+    far = Unit.objects.create(code="xa-xa", name="Xã Xa", parent=district)
+    outsider = make_user("outsider", unit=far)
+    assert as_user(client, outsider).get(reverse("circular-deliveries", args=[circular.pk])).status_code == 404
+
+
+def test_records_clerk_distributes_from_the_monitoring_page(
+    client, drafter, signer, records_clerk, communes_group, monitoring_unit, unit
+):
+    circ = issued_circular(drafter, signer, records_clerk, groups=[communes_group], monitoring_unit=monitoring_unit)
+    client = as_user(client, records_clerk)
+    page = client.get(reverse("circular-deliveries", args=[circ.pk]))
+    assert page.status_code == 200 and 'id="distribute-form"' in page.content.decode()
+    response = client.post(reverse("circular-distribute", args=[circ.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("circular-deliveries", args=[circ.pk]), 302)]
+    assert Delivery.objects.filter(circular=circ).count() == 2
+    (message,) = response.context["messages"]
+    assert message.level_tag == "success" and "2" in str(message)
+
+
+def test_a_drafter_cannot_distribute(client, drafter, signer, records_clerk, communes_group, monitoring_unit):
+    circ = issued_circular(drafter, signer, records_clerk, groups=[communes_group], monitoring_unit=monitoring_unit)
+    response = as_user(client, drafter).post(reverse("circular-distribute", args=[circ.pk]))
+    assert response.status_code == 403
+    assert not Delivery.objects.filter(circular=circ).exists()
+
+
+def test_monitoring_page_queries_do_not_grow_with_rows(
+    client, monitor, circular, district, django_assert_max_num_queries
+):
+    def add_units(n):
+        start = Unit.objects.count()
+        units = [Unit.objects.create(code=f"don-vi-{start + i}", name=f"Đơn vị {start + i}") for i in range(n)]
+        Delivery.objects.bulk_create(
+            Delivery(circular=circular, unit=u, ack_due_on=timezone.localdate()) for u in units
+        )
+
+    client = as_user(client, monitor)
+    add_units(1)  # with the two communes: 3 deliveries
+    url = reverse("circular-deliveries", args=[circular.pk])
+    with CaptureQueriesContext(connection) as few:
+        assert len(client.get(url).context["page_obj"]) == 3
+    add_units(27)
+    # session, user, role groups, nav counts (2), the circular, monitor membership, the
+    # paginator's count, the page of deliveries with units, counts per status, overdue.
+    with django_assert_max_num_queries(len(few)):
+        assert len(client.get(url).context["page_obj"]) == 30

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-LOCALE = Path(__file__).resolve().parent.parent / "locale"
+LOCALE = Path(__file__).resolve().parents[2] / "locale"
 VI_PO = LOCALE / "vi" / "LC_MESSAGES" / "django.po"
 
 # %(name)s, %s, %5.2f …; "%%" is a literal percent sign, not a placeholder.

@@ -249,7 +249,7 @@ def test_pg_dump_gets_the_password_in_its_environment_only(media, backup_dir, mo
 
 @pytest.mark.skipif(not shutil.which("make"), reason="make is not installed")
 def test_make_restore_passes_yes_only_with_confirm():
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     # Not the variables of an enclosing `make test`.
     env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "CONFIRM", "ARCHIVE"}}
 

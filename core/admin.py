@@ -20,3 +20,7 @@ class ReadOnlyMixin:
 
 class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
+
+    def get_readonly_fields(self, request, obj=None):
+        # Every field shown is read-only, also under a parent whose form is editable.
+        return self.fields or [field.name for field in self.model._meta.fields]

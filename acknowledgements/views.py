@@ -26,6 +26,7 @@ from acknowledgements.forms import AcceptForm, InboxFilterForm, RefuseForm, Repo
 from acknowledgements.models import Delivery, Notification, ReportItem
 from acknowledgements.policy import get_delivery_for_user, get_evidence_for_user, get_report_for_user
 from circulars.models import Circular, fold
+from core import formatting
 from core.errors import Conflict, DomainError, form_error
 from core.uploads import download_response
 from units.models import Membership
@@ -173,7 +174,7 @@ def delivery_acknowledge(request, pk):
         pk,
         "acknowledge",
         lambda d, _data: services.acknowledge(delivery=d, by=request.user, ip=client_ip(request)),
-        lambda d: _("Receipt acknowledged at %(at)s.") % {"at": _local_time(d.acknowledged_at)},
+        lambda d: _("Receipt acknowledged at %(at)s.") % {"at": formatting.local_time(d.acknowledged_at)},
     )
 
 
@@ -187,10 +188,6 @@ def delivery_refuse(request, pk):
         lambda d: _("The refusal is recorded; the monitoring office will see your reason."),
         RefuseForm,
     )
-
-
-def _local_time(value) -> str:
-    return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else ""
 
 
 # --- Reviewing a report (the monitoring office) -------------------------------------

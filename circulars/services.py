@@ -26,6 +26,7 @@ from circulars.models import (
     Urgency,
 )
 from circulars.policy import FROM_STATES, may
+from core import formatting
 from core.errors import Conflict, Forbidden, Invalid
 from core.uploads import CheckedFile
 from units.models import Unit
@@ -428,7 +429,7 @@ def issue(*, circular: Circular, by, issued_on: datetime.date | None = None) -> 
         if last and issued_on < last:
             raise Invalid(
                 _("The last circular of %(year)s was issued on %(date)s; a new one cannot be dated earlier.")
-                % {"year": issued_on.year, "date": last.strftime("%d/%m/%Y")}
+                % {"year": issued_on.year, "date": formatting.day(last)}
             )
         locked.number = number
         locked.issued_year = issued_on.year

@@ -14,6 +14,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core import formatting
+
 SVG_NS = "http://www.w3.org/2000/svg"
 PALETTE = ["#1a73e8", "#b71c1c", "#1b7f3b", "#a15c00", "#6a1b9a", "#00838f", "#5f6368", "#c2185b"]
 ACK_COLOUR = "#1a73e8"
@@ -25,14 +27,6 @@ LINE = "#dadce0"
 def _n(value: float) -> str:
     """A coordinate: short, and the same whatever the locale."""
     return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def _d(day: datetime.date | None, fmt: str = "%d/%m/%Y") -> str:
-    return day.strftime(fmt) if day else ""
-
-
-def _pct(rate: float | None) -> str:
-    return "–" if rate is None else f"{rate * 100:.1f}".replace(".", ",") + "%"
 
 
 def _svg(*, ident: str, width: int, height: int, title: str, desc: str, body, css_class: str = "chart") -> SafeString:
@@ -209,7 +203,7 @@ def progress_chart(series: dict, *, today: datetime.date, ident: str = "progress
                 _n(x(day)),
                 top + plot_h + 18,
                 MUTED,
-                _d(day, "%d/%m"),
+                day.strftime("%d/%m"),
             )
         )
         # dd/mm alone is ambiguous over a new year: the year under the first day of each.
@@ -266,7 +260,7 @@ def progress_chart(series: dict, *, today: datetime.date, ident: str = "progress
                 label_y,
                 anchor,
                 colour,
-                label % {"d": _d(day)},
+                label % {"d": formatting.day(day)},
             )
         )
     # The two step lines.
@@ -302,16 +296,16 @@ def progress_chart(series: dict, *, today: datetime.date, ident: str = "progress
         "Units that acknowledged receipt and units that reported, day by day, from %(start)s to %(end)s: "
         "%(ack)d and %(rep)d of %(total)d units so far."
     ) % {
-        "start": _d(start),
-        "end": _d(end),
+        "start": formatting.day(start),
+        "end": formatting.day(end),
         "ack": acknowledged,
         "rep": reported,
         "total": total,
     }
     if ack_due:
-        desc += " " + _("Acknowledgement deadline: %(d)s.") % {"d": _d(ack_due)}
+        desc += " " + _("Acknowledgement deadline: %(d)s.") % {"d": formatting.day(ack_due)}
     if report_due:
-        desc += " " + _("Report deadline: %(d)s.") % {"d": _d(report_due)}
+        desc += " " + _("Report deadline: %(d)s.") % {"d": formatting.day(report_due)}
     return _svg(ident=ident, width=width, height=height, title=_("Progress over time"), desc=desc, body=_join(parts))
 
 
@@ -395,7 +389,7 @@ def group_rates_chart(rows: list[dict], *, rate: str, title: str, ident: str) ->
     for mi, month in enumerate(months):
         cluster = bar_w * len(groups)
         x0 = left + mi * slot + (slot - cluster) / 2
-        month_label = _d(_month(month), "%m/%Y")
+        month_label = _month(month).strftime("%m/%Y")
         parts.append(
             format_html(
                 '<text x="{}" y="{}" text-anchor="middle" fill="{}">{}</text>',
@@ -408,7 +402,7 @@ def group_rates_chart(rows: list[dict], *, rate: str, title: str, ident: str) ->
         for gi, group in enumerate(groups):
             row = cell.get((group["code"], month))
             value = row[rate] if row else None
-            words.append(f"{month_label}, {group['name']}: {_pct(value)}")
+            words.append(f"{month_label}, {group['name']}: {formatting.percent(value)}")
             if value is None:
                 continue
             # A rate of 0 is a fact, not a gap: it gets a sliver of a bar.
@@ -421,7 +415,7 @@ def group_rates_chart(rows: list[dict], *, rate: str, title: str, ident: str) ->
                     _n(max(bar_w - 2, 1)),
                     _n(bar_h),
                     group["colour"],
-                    f"{group['name']}, {month_label}: {_pct(value)}",
+                    f"{group['name']}, {month_label}: {formatting.percent(value)}",
                 )
             )
     parts.append(

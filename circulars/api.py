@@ -24,7 +24,7 @@ from circulars.serializers import (
     VerificationSerializer,
 )
 from circulars.workdays import due_date
-from core.api import APIView, GenericAPIView
+from core.api import APIView, DateField, GenericAPIView
 from core.uploads import ATTACHMENT_KINDS, check_upload
 
 
@@ -204,7 +204,7 @@ class VerifyView(APIView):
 
 class DueDateQuery(serializers.Serializer):
     # "from" is a Python keyword; the query parameter keeps the name the API promises.
-    start = serializers.DateField()
+    start = DateField()
     working_days = serializers.IntegerField(min_value=1, max_value=60)
 
 

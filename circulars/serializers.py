@@ -3,19 +3,20 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from circulars.models import ActionItem, Circular, DocumentType, IncomingDispatch, Urgency
+from core.api import DateField
 from units.models import Unit, UnitGroup
 
 
 class IncomingCreateSerializer(serializers.Serializer):
     issuer = serializers.CharField(max_length=255)
     reference = serializers.CharField(max_length=100, help_text="As written, e.g. 2980/STTTT-TTra")
-    document_date = serializers.DateField()
+    document_date = DateField()
     document_type = serializers.ChoiceField(choices=DocumentType.choices, default=DocumentType.OFFICIAL_LETTER)
     subject = serializers.CharField(max_length=500)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
     signer_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
-    received_on = serializers.DateField(required=False, allow_null=True, default=None)
-    due_on = serializers.DateField(required=False, allow_null=True, default=None)
+    received_on = DateField(required=False, allow_null=True, default=None)
+    due_on = DateField(required=False, allow_null=True, default=None)
     handled_by = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     file = serializers.FileField(required=False, help_text="Multipart only: the scanned document")
@@ -73,7 +74,7 @@ class CircularWriteSerializer(serializers.Serializer):
         queryset=Unit.objects.active(), required=False, allow_null=True, default=None
     )
     ack_due_working_days = serializers.IntegerField(min_value=1, max_value=60, required=False, default=2)
-    report_due_on = serializers.DateField(required=False, allow_null=True, default=None)
+    report_due_on = DateField(required=False, allow_null=True, default=None)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
     signer = serializers.SlugRelatedField(
         slug_field="username",
@@ -140,7 +141,7 @@ class CommentSerializer(serializers.Serializer):
 
 
 class IssueSerializer(serializers.Serializer):
-    issued_on = serializers.DateField(required=False, allow_null=True, default=None)
+    issued_on = DateField(required=False, allow_null=True, default=None)
 
 
 class IssuedSerializer(serializers.ModelSerializer):
@@ -153,7 +154,7 @@ class IssuedSerializer(serializers.ModelSerializer):
 
 class VerificationSerializer(serializers.Serializer):
     reference = serializers.CharField()
-    issued_on = serializers.DateField()
+    issued_on = DateField()
     issuer = serializers.CharField()
     subject = serializers.CharField()
     signer = serializers.CharField()

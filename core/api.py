@@ -1,8 +1,11 @@
 """The views every API endpoint is built on, with the error answers they document."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular import openapi
 from rest_framework import generics, serializers, views
 from rest_framework.permissions import AllowAny
+
+from core.dates import check_plausible
 
 # --- Documented errors ------------------------------------------------------------------
 
@@ -55,6 +58,18 @@ class AutoSchema(openapi.AutoSchema):
         for code in self._error_codes():
             responses.setdefault(str(code), {"description": ERRORS[code], "content": error})
         return responses
+
+
+class DateField(serializers.DateField):
+    """An API date (ISO 8601), refused outside the plausible range (``core.dates``)."""
+
+    def to_internal_value(self, value):
+        date = super().to_internal_value(value)
+        try:
+            check_plausible(date)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+        return date
 
 
 class APIView(views.APIView):

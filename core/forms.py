@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.dates import check_plausible
 from core.uploads import ATTACHMENT_KINDS, check_upload
 
 
@@ -35,6 +36,10 @@ class DayFirstDateField(forms.DateField):
                 text = re.sub(r"\s*[./,\- ]\s*", "/", text)
             value = text
         return super().to_python(value)
+
+    def validate(self, value):
+        super().validate(value)
+        check_plausible(value)
 
 
 class MultipleFileInput(forms.FileInput):

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from acknowledgements.serializers import MonitorDeliverySerializer, UnitRefSerializer
 from circulars import policy as circular_policy
 from circulars.policy import get_circular_for_user
-from core.api import APIView, ListAPIView
+from core.api import APIView, DateField, ListAPIView
 from core.rest import Pagination
 from dashboard import compliance, exports, policy
 
@@ -90,8 +90,8 @@ class ComplianceReportPdf(APIView):
 
 
 class LeagueQuery(serializers.Serializer):
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
+    start = DateField(required=False)
+    end = DateField(required=False)
 
     def validate(self, data):
         today = timezone.localdate()

@@ -7,10 +7,11 @@ and the cache is local memory. Setting ``DATABASE_URL``, ``CELERY_BROKER_URL`` a
 HTTPS-only cookies, HSTS and the rest of ``manage.py check --deploy``.
 
 Every variable is read strictly: a value that cannot be parsed stops start-up with a
-message naming the variable. A secret may also come from ``<NAME>_FILE``.
+message naming the variable; an empty value counts as unset. A secret may also come from ``<NAME>_FILE``.
 """
 
 import datetime
+import os
 import secrets
 from pathlib import Path
 
@@ -22,6 +23,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+# An empty value is the same as no value: compose and .env files write `DATABASE_URL=`
+# for "not set", and each variable then takes its default.
+env.ENVIRON = {name: value for name, value in os.environ.items() if value.strip() != ""}
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -107,6 +111,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "django_filters",
     "axes",
     # Database triggers declared in model Meta (append-only events, frozen issued
     # circulars), installed by ordinary migrations (AddTrigger). Its migration operations

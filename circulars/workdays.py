@@ -60,11 +60,7 @@ class Calendar:
             1 for offset in range(1, rest + 1) if (start + datetime.timedelta(days=offset)).weekday() < 5
         )
         for year in range(start.year, end.year + 1):
-            count -= sum(
-                1
-                for day in _national_holidays(year)
-                if start < day <= end and day.weekday() < 5
-            )
+            count -= sum(1 for day in _national_holidays(year) if start < day <= end and day.weekday() < 5)
         for day in self.changes:
             if start < day <= end:
                 count += self.is_working_day(day) - self._usual_working_day(day)

@@ -1,4 +1,5 @@
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.utils.cache import patch_cache_control
 
 
 class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
@@ -19,7 +20,7 @@ class SecurityHeadersMiddleware:
     scripts or styles anywhere, and a Permissions-Policy that turns off what the portal
     never uses. Pages the portal embeds in itself (the PDF viewer) answer with
     X-Frame-Options SAMEORIGIN; they get ``frame-ancestors 'self'``, every other page
-    ``'none'``."""
+    ``'none'``. Every answer to a signed-in user is ``Cache-Control: private, no-store``."""
 
     POLICY = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -38,4 +39,9 @@ class SecurityHeadersMiddleware:
             "Content-Security-Policy", self.POLICY.format(ancestors="'self'" if embeddable else "'none'")
         )
         response.setdefault("Permissions-Policy", self.PERMISSIONS)
+        user = getattr(request, "user", None)  # DRF sets it here too for a token
+        if user is not None and user.is_authenticated:
+            # Whatever a signed-in person sees (pages, reports, evidence files, exports)
+            # stays out of shared caches and off the disk of a shared office computer.
+            patch_cache_control(response, private=True, no_store=True)
         return response

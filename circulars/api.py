@@ -24,7 +24,7 @@ from circulars.serializers import (
     VerificationSerializer,
 )
 from circulars.workdays import due_date
-from core.api import APIView, DateField, GenericAPIView
+from core.api import APIView, DateField, FileAPIView, GenericAPIView
 from core.uploads import ATTACHMENT_KINDS, check_upload
 
 
@@ -168,8 +168,10 @@ class CircularIssue(_Transition):
         return services.issue(circular=circular, by=request.user, issued_on=data.get("issued_on"))
 
 
-class CircularPdf(APIView):
+class CircularPdf(FileAPIView):
     """The issued PDF as frozen at issue; before issue, a fresh draft preview."""
+
+    media_type = "application/pdf"
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, pk):

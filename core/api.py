@@ -2,8 +2,10 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular import openapi
-from rest_framework import generics, serializers, views
+from rest_framework import generics, renderers, serializers, views
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 from core.dates import check_plausible
 
@@ -74,6 +76,34 @@ class DateField(serializers.DateField):
 
 class APIView(views.APIView):
     schema = AutoSchema()
+
+
+class FileRenderer(renderers.BaseRenderer):
+    """Names the media type a file endpoint serves, for content negotiation; the view
+    builds the file itself (an HttpResponse), so nothing is ever rendered here."""
+
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        raise NotImplementedError("a file endpoint answers with the file itself")
+
+
+class FileAPIView(APIView):
+    """An endpoint that answers with a file of ``media_type``: 200 to a client that accepts
+    that type or ``*/*``, 406 to one that accepts only something else (JSON, say). Its
+    errors (403, 404, 406, 429) are JSON whatever the client accepts."""
+
+    media_type = "application/octet-stream"
+
+    def get_renderers(self):
+        return [type("Renderer", (FileRenderer,), {"media_type": self.media_type, "format": None})()]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if isinstance(response, Response):
+            # An error answer: JSON, not the file type the client asked for.
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class GenericAPIView(generics.GenericAPIView):

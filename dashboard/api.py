@@ -12,11 +12,10 @@ from rest_framework.response import Response
 from acknowledgements.serializers import MonitorDeliverySerializer, UnitRefSerializer
 from circulars import policy as circular_policy
 from circulars.policy import get_circular_for_user
-from core.api import APIView, DateField, ListAPIView
+from core.api import APIView, DateField, FileAPIView, ListAPIView
 from core.rest import Pagination
+from core.spreadsheets import XLSX_TYPE as XLSX
 from dashboard import compliance, exports, policy
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ComplianceSerializer(serializers.Serializer):
@@ -71,19 +70,25 @@ class Compliance(APIView):
         return Response(compliance.compliance(_monitored(request, pk)))
 
 
-class ComplianceXlsx(APIView):
+class ComplianceXlsx(FileAPIView):
+    media_type = XLSX
+
     @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
     def get(self, request, pk):
         return exports.unit_table_xlsx(_monitored(request, pk))
 
 
-class ComplianceCsv(APIView):
+class ComplianceCsv(FileAPIView):
+    media_type = "text/csv"
+
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request, pk):
         return exports.unit_table_csv(_monitored(request, pk))
 
 
-class ComplianceReportPdf(APIView):
+class ComplianceReportPdf(FileAPIView):
+    media_type = "application/pdf"
+
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, pk):
         return exports.summary_report_response(_monitored(request, pk))

@@ -30,7 +30,7 @@ def test_beat_queues_the_tasks_by_their_new_names():
 
 
 @pytest.mark.django_db
-def test_a_message_under_the_old_name_runs_the_sweep(distributed):
+def test_a_message_under_the_old_name_runs_the_sweep(circular):
     app.loader.import_default_modules()
     # Friday 18/10/2024: the acknowledgement (due 17/10) is overdue for every commune.
     with time_machine.travel(datetime.datetime(2024, 10, 18, 8, 0, tzinfo=VN), tick=False):

@@ -17,7 +17,9 @@ from units.roles import roles_of
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
+    # No username is longer than its column: a longer one is refused before any lookup
+    # (django-axes would otherwise try to record it and fail on PostgreSQL).
+    username = serializers.CharField(max_length=150)
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 
 

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,5 +12,10 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].widget.attrs.update({"autocomplete": "username", "autocapitalize": "none"})
+        username = self.fields["username"]
+        username.widget.attrs.update({"autocomplete": "username", "autocapitalize": "none"})
+        # AuthenticationForm sets max_length after the field is built, so it is never
+        # checked: an over-long username went on to django-axes, whose column is 255 wide
+        # (a 500 on PostgreSQL). Refused here like any wrong login.
+        username.validators.append(MaxLengthValidator(username.max_length or 150))
         self.fields["password"].widget = forms.PasswordInput(attrs={"autocomplete": "current-password"})

@@ -4,12 +4,13 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from core.api import APIView
+from portal.tokens import ExpiringTokenAuthentication, token_for
 from units.models import Unit
 from units.roles import roles_of
 
@@ -24,9 +25,10 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenView(APIView):
-    """Exchange a username and password for an API token."""
+    """Exchange a username and password for an API token (POST); revoke the token the
+    request is made with (DELETE)."""
 
-    authentication_classes: list = []
+    authentication_classes = [ExpiringTokenAuthentication]
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth_token"
@@ -41,8 +43,14 @@ class TokenView(APIView):
         user = authenticate(request, username=data.validated_data["username"], password=data.validated_data["password"])
         if user is None:
             return Response({"detail": _("Wrong username or password.")}, status=status.HTTP_400_BAD_REQUEST)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": token_for(user).key})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        if request.auth is None:
+            raise NotAuthenticated(_("Send the token to revoke in the Authorization header."))
+        request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeUnitSerializer(serializers.ModelSerializer):

@@ -18,3 +18,7 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         # After every migrate (and every test flush), so role groups always exist.
         post_migrate.connect(_ensure_roles, dispatch_uid="portal.ensure_roles")
+        # A password change or a deactivation ends the user's API token.
+        from portal import tokens  # noqa: PLC0415 - it imports models, loadable only once the registry is ready
+
+        tokens.connect()

@@ -300,9 +300,12 @@ globals().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cổng công văn <no-reply@localhost>")
 
 # --- API ------------------------------------------------------------------------------
+# An API token unused for this long stops working (a new login gives a new one).
+API_TOKEN_IDLE_HOURS = env_int("API_TOKEN_IDLE_HOURS", 7 * 24)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "portal.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -12,8 +12,10 @@ import re
 import unicodedata
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 
+import puremagic
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
@@ -54,16 +56,55 @@ ATTACHMENT_KINDS = DOCUMENTS + IMAGES
 EVIDENCE_KINDS = DOCUMENTS + IMAGES + AUDIO
 
 
+# What the content detector (puremagic) may call a file, by its extension, mapped to the
+# kinds the portal accepts. Anything it names otherwise is not accepted.
+DETECTED = {
+    ".pdf": PDF,
+    ".png": PNG,
+    ".jpg": JPEG,
+    ".jpeg": JPEG,
+    ".jfif": JPEG,
+    ".jpe": JPEG,
+    ".webp": WEBP,
+    ".wav": WAV,
+    ".ogg": OGG,
+    ".oga": OGG,
+    ".amr": AMR,
+    ".mp3": MP3,
+    ".mpga": MP3,
+    ".m4a": M4A,
+    ".f4a": M4A,
+    ".doc": OLE,
+    ".xls": OLE,
+    ".ppt": OLE,
+}
+ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+# Everything a damaged or hostile zip can raise while it is opened or read.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError)
+
+
 def _sniff_zip(data: bytes) -> Kind | None:
-    """An office document is a zip with a known layout; any other zip is an archive."""
+    """An office document is a zip with a known layout; any other zip is an archive. The
+    zip is read whole before it is trusted: a bomb, an encrypted or damaged member or an
+    unknown compression method is refused with a message, never an error page."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return None
+    except ZIP_ERRORS:
+        raise ValidationError(_("the file is damaged (its zip structure cannot be read).")) from None
     total = sum(info.file_size for info in infos)
     if total > MAX_UNZIPPED_BYTES or total > MAX_ZIP_RATIO * max(len(data), 1):
         raise ValidationError(_("The file expands to far more than its size (a compressed bomb); it was refused."))
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise ValidationError(_("the file is protected by a password; save it without one and try again."))
+    if any(info.compress_type not in ZIP_METHODS for info in infos):
+        raise ValidationError(_("the file is damaged (its zip structure cannot be read)."))
+    try:
+        damaged = archive.testzip()  # reads every member and checks its CRC
+    except ZIP_ERRORS:
+        damaged = True
+    if damaged:
+        raise ValidationError(_("the file is damaged (its zip structure cannot be read)."))
     names = {info.filename for info in infos}
     if "mimetype" in names:
         mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
@@ -86,31 +127,53 @@ def _sniff_zip(data: bytes) -> Kind | None:
     return kind
 
 
+# MPEG audio frame header fields (ISO 11172-3): bitrates in kbit/s and sample rates in Hz
+# of MPEG-1 Layer III, the layer of every .mp3.
+_MP3_BITRATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+_MP3_SAMPLE_RATES = (44100, 48000, 32000)
+
+
+def _mp3_frame_length(data: bytes, at: int) -> int | None:
+    """The length of the MPEG-1 Layer III frame starting at ``at``, or None if none does."""
+    header = data[at : at + 4]
+    if len(header) < 4 or header[0] != 0xFF or header[1] & 0xFE != 0xFA:
+        return None
+    bitrate_index, rate_index, padding = header[2] >> 4, (header[2] >> 2) & 0x3, (header[2] >> 1) & 0x1
+    if not 0 < bitrate_index < 15 or rate_index == 3:
+        return None
+    return 144_000 * _MP3_BITRATES[bitrate_index] // _MP3_SAMPLE_RATES[rate_index] + padding
+
+
+def _is_mp3(data: bytes) -> bool:
+    """An ID3 tag, or three MPEG frames in a row, each where the one before says it ends:
+    a frame-sync pair of bytes in front of anything is not a recording."""
+    if data.startswith(b"ID3"):
+        return True
+    at = 0
+    for _frame in range(3):
+        length = _mp3_frame_length(data, at)
+        if length is None:
+            return False
+        at += length
+    return True
+
+
 def sniff(data: bytes) -> Kind | None:
-    """What the file is, by its content; None when it is none of the known kinds."""
-    head = data[:64]
-    if head.startswith(b"%PDF-"):
-        return PDF
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return WEBP
-    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return WAV
-    if head.startswith(b"OggS"):
-        return OGG
-    if head.startswith(b"#!AMR"):
-        return AMR
-    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
-        return MP3
-    if head[4:8] == b"ftyp" and head[8:12] in (b"M4A ", b"mp42", b"isom", b"M4B ", b"3gp4", b"3gp5"):
-        return M4A
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return OLE
-    if head.startswith(b"PK\x03\x04"):
+    """What the file is, by its content (puremagic's signatures; the layout inside an
+    office document's zip; MPEG frames for an MP3); None when it is none of the kinds
+    the portal knows. Raises ValidationError for a zip that cannot be trusted."""
+    if data.startswith(b"PK\x03\x04"):
         return _sniff_zip(data)
+    try:
+        matches = puremagic.magic_string(data)
+    except puremagic.PureError:
+        return None
+    for match in matches:
+        kind = DETECTED.get(match.extension.lower())
+        if kind is MP3 and not _is_mp3(data):
+            continue
+        if kind is not None:
+            return kind
     return None
 
 
@@ -148,7 +211,13 @@ def check_upload(uploaded, *, allowed=ATTACHMENT_KINDS, max_bytes: int = MAX_UPL
         raise ValidationError(_("The file is larger than %(limit)s.") % {"limit": filesizeformat(max_bytes)})
     if not data:
         raise ValidationError(_("“%(name)s” is empty.") % {"name": uploaded.name})
-    kind = sniff(data)
+    try:
+        kind = sniff(data)
+    except ValidationError as error:
+        # Every message names its file, so a clerk knows which one to replace.
+        raise ValidationError(
+            [f"“{uploaded.name}”: {message}" if uploaded.name not in message else message for message in error.messages]
+        ) from None
     if kind is None or kind not in allowed:
         labels = ", ".join(dict.fromkeys(k.label for k in allowed))
         raise ValidationError(

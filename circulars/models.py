@@ -163,7 +163,11 @@ class CircularQuerySet(FoldedSearchQuerySet):
         # A subquery, not a join: joining a circular's 3,500 deliveries and then DISTINCT
         # over wide rows cost ~93 ms per page at national scale (docs/benchmarks.md).
         received = Circular.objects.filter(deliveries__unit__in=my_units).values("pk")
-        return self.filter(Q(monitoring_unit__in=my_units) | Q(pk__in=received))
+        if has_role(user, PortalRole.MONITOR):
+            return self.filter(Q(monitoring_unit__in=my_units) | Q(pk__in=received))
+        # A member of the monitoring unit without the monitor role is a unit member like
+        # any other (circulars.policy.is_monitor_of says the same).
+        return self.filter(pk__in=received)
 
     def issued(self):
         return self.filter(status__in=[Circular.Status.ISSUED, Circular.Status.DISTRIBUTED])

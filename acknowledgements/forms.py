@@ -5,9 +5,8 @@ of the domain (who may act, in which state, every action item reported) stay in
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from acknowledgements.models import Delivery, ImplementationReport, ReportItem
-from circulars.models import Urgency
-from core.forms import CheckedFilesField, DayFirstDateField
+from acknowledgements.models import ImplementationReport, ReportItem
+from core.forms import CheckedFilesField
 from core.uploads import EVIDENCE_KINDS
 
 # What the file picker offers; the content decides what is accepted (core.uploads).
@@ -15,27 +14,6 @@ EVIDENCE_EXTENSIONS = (
     ".pdf,.doc,.docx,.xls,.xlsx,.pptx,.odt,.png,.jpg,.jpeg,.webp,.mp3,.m4a,.wav,.ogg,.amr,"
     "application/pdf,image/*,audio/*"
 )
-
-
-class InboxFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *Delivery.Status.choices]
-    )
-    urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("Any urgency")), *Urgency.choices])
-    sent_from = DayFirstDateField(label=_("Sent from"), required=False)
-    sent_to = DayFirstDateField(label=_("Sent until"), required=False)
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["q"].widget.input_type = "search"
-        self.fields["q"].widget.attrs["placeholder"] = _("Reference or subject")
-
-    def filters(self) -> dict:
-        """The valid filters only: a bad value in one box does not blank the page."""
-        self.is_valid()
-        return {key: value for key, value in self.cleaned_data.items() if value not in ("", None, False)}
 
 
 class RefuseForm(forms.Form):

@@ -42,18 +42,11 @@ class DeliveryQuerySet(models.QuerySet):
 
     def live(self):
         """Deliveries still in force: the circular has not been withdrawn."""
-        return self.exclude(circular__status=Circular.Status.WITHDRAWN)
-
-    def ack_overdue(self, on: datetime.date):
-        return self.live().filter(status=Delivery.Status.SENT, ack_due_on__lt=on)
-
-    def report_overdue(self, on: datetime.date):
-        return self.live().filter(status__in=Delivery.REPORT_OWED, report_due_on__isnull=False, report_due_on__lt=on)
+        return self.filter(Delivery.live_q())
 
     def overdue(self, on: datetime.date):
-        return self.live().filter(
-            Q(status=Delivery.Status.SENT, ack_due_on__lt=on) | Q(status__in=Delivery.REPORT_OWED, report_due_on__lt=on)
-        )
+        """Deliveries overdue on ``on`` (``Delivery.overdue_q``)."""
+        return self.filter(Delivery.overdue_q(on))
 
 
 class Delivery(models.Model):
@@ -135,17 +128,49 @@ class Delivery(models.Model):
     def qcvn_status(self) -> str:
         return self.QCVN_STATUS[self.status]
 
+    # Overdue: a step still owed whose deadline has passed, the circular still in force (a
+    # refused delivery and a withdrawn circular are never overdue). Derived, never stored,
+    # and defined here only: the Q builders for queries and aggregates, the two methods
+    # below for a row already loaded. Keep them saying the same thing.
+
+    @staticmethod
+    def live_q() -> Q:
+        """The circular has not been withdrawn."""
+        return ~Q(circular__status=Circular.Status.WITHDRAWN)
+
+    @classmethod
+    def ack_overdue_q(cls, on: datetime.date) -> Q:
+        """Receipt still not acknowledged after its deadline (liveness aside)."""
+        return Q(status=cls.Status.SENT, ack_due_on__lt=on)
+
+    @classmethod
+    def report_overdue_q(cls, on: datetime.date) -> Q:
+        """A report still owed after its deadline, when one is asked for (liveness aside)."""
+        return Q(status__in=cls.REPORT_OWED, report_due_on__isnull=False, report_due_on__lt=on)
+
+    @classmethod
+    def overdue_q(cls, on: datetime.date) -> Q:
+        return cls.live_q() & (cls.ack_overdue_q(on) | cls.report_overdue_q(on))
+
     def is_ack_overdue(self, on: datetime.date | None = None) -> bool:
+        """``live_q() & ack_overdue_q(on)`` for this row (reads ``self.circular``)."""
         on = on or timezone.localdate()
-        return self.status == self.Status.SENT and self.ack_due_on < on
+        return self.status == self.Status.SENT and self.ack_due_on < on and self.is_live
 
     def is_report_overdue(self, on: datetime.date | None = None) -> bool:
+        """``live_q() & report_overdue_q(on)`` for this row (reads ``self.circular``)."""
         on = on or timezone.localdate()
-        return self.status in self.REPORT_OWED and self.report_due_on is not None and self.report_due_on < on
+        return (
+            self.status in self.REPORT_OWED
+            and self.report_due_on is not None
+            and self.report_due_on < on
+            and self.is_live
+        )
 
     @property
-    def is_overdue(self) -> bool:
-        return self.circular.status != Circular.Status.WITHDRAWN and (self.is_ack_overdue() or self.is_report_overdue())
+    def is_live(self) -> bool:
+        """``live_q()`` for this row."""
+        return self.circular.status != Circular.Status.WITHDRAWN
 
 
 class DeliveryEvent(Event):
@@ -381,7 +406,7 @@ class Reminder(models.Model):
         """Is the step this reminder chases still owed? Asked again just before sending:
         the unit may have acted since the sweep."""
         delivery = self.delivery
-        if delivery.circular.status == Circular.Status.WITHDRAWN:
+        if not delivery.is_live:
             return False
         if self.kind.startswith("ack_"):
             return delivery.status == Delivery.Status.SENT

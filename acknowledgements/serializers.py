@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from acknowledgements.models import Delivery, DeliveryEvent, Evidence, ImplementationReport, Reminder, ReportItem
+from core.api import JSONField, TextField
 from units.models import Unit
 
 
@@ -127,24 +128,22 @@ class DeliveryDetailSerializer(MonitorDeliverySerializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = TextField(max_length=2000)
 
 
 class ReviewCommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    comment = TextField(max_length=4000, required=False, allow_blank=True, default="")
 
 
 class ReportItemInputSerializer(serializers.Serializer):
-    action_item = serializers.IntegerField()
+    action_item = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     status = serializers.ChoiceField(choices=ReportItem.Status.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = TextField(max_length=4000, required=False, allow_blank=True, default="")
 
 
 class ReportInputSerializer(serializers.Serializer):
     """JSON: items is a list. Multipart: items is a JSON string, files repeated parts."""
 
-    summary = serializers.CharField(max_length=20000)
-    items = serializers.JSONField(
-        help_text='[{"action_item": id, "status": "done|in_progress|not_applicable", "note"}]'
-    )
+    summary = TextField(max_length=20000)
+    items = JSONField(help_text='[{"action_item": id, "status": "done|in_progress|not_applicable", "note"}]')
     files = serializers.ListField(child=serializers.FileField(), required=False)

@@ -2,8 +2,6 @@
 reports and their review. Keyword-only functions; each is one transaction that locks the
 row it changes, writes its DeliveryEvent inside it and schedules side effects on commit."""
 
-import json
-
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -16,6 +14,7 @@ from circulars.models import Circular, CircularEvent
 from circulars.policy import FROM_STATES, may
 from circulars.workdays import due_date, working_days_late
 from core.errors import Conflict, Forbidden, Invalid
+from core.parsing import UnreadableJSON, check_bounds, load_json
 from core.uploads import CheckedFile
 
 S = Delivery.Status
@@ -145,11 +144,13 @@ def refuse(*, delivery: Delivery, by, reason: str, ip: str | None = None) -> Del
 
 def parse_report_items(raw) -> list[dict]:
     """Items as sent by a form or the API: a list, or a JSON string of one (multipart)."""
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw) if raw.strip() else []
-        except json.JSONDecodeError:
-            raise Invalid(_("The items are not valid JSON.")) from None
+    try:
+        if isinstance(raw, str):
+            raw = load_json(raw, max_depth=4) if raw.strip() else []
+        else:
+            check_bounds(raw, max_depth=4)
+    except UnreadableJSON as error:
+        raise Invalid(_("The items are not valid: %(why)s") % {"why": error}) from None
     if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
         raise Invalid(_("The items must be a list of {action_item, status, note}."))
     return raw

@@ -22,10 +22,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from acknowledgements import links, policy, services
-from acknowledgements.forms import AcceptForm, InboxFilterForm, RefuseForm, ReportForm, ReturnForm
+from acknowledgements.filters import InboxFilterSet
+from acknowledgements.forms import AcceptForm, RefuseForm, ReportForm, ReturnForm
 from acknowledgements.models import Delivery, Notification, ReportItem
 from acknowledgements.policy import get_delivery_for_user, get_evidence_for_user, get_report_for_user
-from circulars.models import Circular, fold
+from circulars.models import Circular
 from core import formatting
 from core.errors import Conflict, DomainError, form_error
 from core.uploads import download_response
@@ -53,12 +54,10 @@ def client_ip(request) -> str | None:
 
 
 def _mark_overdue(deliveries, *, on) -> None:
-    """Overdue flags for a page of deliveries whose circular is loaded: a withdrawn
-    circular asks nothing more, so it is never overdue."""
+    """The overdue flags the templates show, for deliveries whose circular is loaded."""
     for delivery in deliveries:
-        live = delivery.circular.status != Circular.Status.WITHDRAWN
-        delivery.ack_late = live and delivery.is_ack_overdue(on)
-        delivery.report_late = live and delivery.is_report_overdue(on)
+        delivery.ack_late = delivery.is_ack_overdue(on)
+        delivery.report_late = delivery.is_report_overdue(on)
 
 
 # --- Inbox --------------------------------------------------------------------------
@@ -67,28 +66,16 @@ def _mark_overdue(deliveries, *, on) -> None:
 @require_GET
 def inbox(request):
     deliveries = Delivery.objects.for_units_of(request.user).select_related("circular", "unit")
-    form = InboxFilterForm(request.GET)
-    filters = form.filters()
     today = timezone.localdate()
-    for word in fold(filters.get("q", "")).split():
-        deliveries = deliveries.filter(circular__search_text__contains=word)
-    if filters.get("status"):
-        deliveries = deliveries.filter(status=filters["status"])
-    if filters.get("urgency"):
-        deliveries = deliveries.filter(circular__urgency=filters["urgency"])
-    if filters.get("sent_from"):
-        deliveries = deliveries.filter(sent_at__date__gte=filters["sent_from"])
-    if filters.get("sent_to"):
-        deliveries = deliveries.filter(sent_at__date__lte=filters["sent_to"])
-    if filters.get("overdue"):
-        deliveries = deliveries.overdue(on=today)
-    page = Paginator(deliveries.order_by("-sent_at", "-id"), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = InboxFilterSet(request.GET, queryset=deliveries, on=today)
+    filters = filterset.active()
+    page = Paginator(filterset.qs.order_by("-sent_at", "-id"), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     _mark_overdue(page.object_list, on=today)
     return render(
         request,
         "acknowledgements/inbox.html",
         {
-            "form": form,
+            "form": filterset.form,
             "page_obj": page,
             "filtered": bool(filters),
             "more_filters": bool(set(filters) - {"q"}),

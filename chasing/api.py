@@ -13,7 +13,9 @@ from core.api import APIView
 
 
 class ChaseSerializer(serializers.Serializer):
-    units = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=5000)
+    units = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), allow_empty=False, max_length=5000
+    )
 
 
 class Chase(APIView):

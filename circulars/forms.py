@@ -59,28 +59,6 @@ def body_for_editing(body_html: str) -> str:
 # --- Incoming register --------------------------------------------------------------
 
 
-class IncomingFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    # Any year is valid (a year with no dispatch has an empty register); the menu offers
-    # the years that have some.
-    year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2999, widget=forms.Select)
-    document_type = forms.ChoiceField(
-        label=_("Document type"), required=False, choices=[("", _("All types")), *DocumentType.choices]
-    )
-    urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("Any urgency")), *Urgency.choices])
-
-    def __init__(self, *args, years=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs["placeholder"] = _("Reference, issuer or subject")
-        self.fields["q"].widget.input_type = "search"
-        self.fields["year"].widget.choices = [("", _("All years")), *((y, y) for y in years)]
-
-    def filters(self) -> dict:
-        """The valid filters only: a bad value in one box does not blank the page."""
-        self.is_valid()
-        return {key: value for key, value in self.cleaned_data.items() if value not in ("", None)}
-
-
 class IncomingDispatchForm(forms.Form):
     issuer = forms.CharField(
         label=_("Issuing body"), max_length=255, help_text=_("As on the document, e.g. Sở Thông tin và Truyền thông")
@@ -123,23 +101,6 @@ class SignerChoiceField(forms.ModelChoiceField):
         return f"{obj.get_full_name()}{f' ({obj.title})' if obj.title else ''}"
 
 
-class CircularFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *Circular.Status.choices]
-    )
-    urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("Any urgency")), *Urgency.choices])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["q"].widget.input_type = "search"
-        self.fields["q"].widget.attrs["placeholder"] = _("Reference, subject or text")
-
-    def filters(self) -> dict:
-        self.is_valid()
-        return {key: value for key, value in self.cleaned_data.items() if value not in ("", None)}
-
-
 class CircularForm(forms.Form):
     # How many recent incoming dispatches are offered as "in response to".
     RECENT_INCOMING = 50
@@ -156,6 +117,7 @@ class CircularForm(forms.Form):
     body = forms.CharField(
         label=_("Body"),
         required=False,
+        max_length=100_000,
         widget=forms.Textarea(attrs={"rows": 14}),
         help_text=_("Leave a blank line between paragraphs; start a line with “- ” to make a list."),
     )
@@ -180,6 +142,7 @@ class CircularForm(forms.Form):
     recipients_text = forms.CharField(
         label=_("“To” lines (optional)"),
         required=False,
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Leave empty to list the groups and units chosen above; one line each."),
     )

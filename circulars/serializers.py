@@ -3,27 +3,27 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from circulars.models import ActionItem, Circular, DocumentType, IncomingDispatch, Urgency
-from core.api import DateField
+from core.api import DateField, TextField
 from units.models import Unit, UnitGroup
 
 
 class IncomingCreateSerializer(serializers.Serializer):
-    issuer = serializers.CharField(max_length=255)
-    reference = serializers.CharField(max_length=100, help_text="As written, e.g. 2980/STTTT-TTra")
+    issuer = TextField(max_length=255)
+    reference = TextField(max_length=100, help_text="As written, e.g. 2980/STTTT-TTra")
     document_date = DateField()
     document_type = serializers.ChoiceField(choices=DocumentType.choices, default=DocumentType.OFFICIAL_LETTER)
-    subject = serializers.CharField(max_length=500)
+    subject = TextField(max_length=500)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
-    signer_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    signer_name = TextField(max_length=150, required=False, allow_blank=True, default="")
     received_on = DateField(required=False, allow_null=True, default=None)
     due_on = DateField(required=False, allow_null=True, default=None)
-    handled_by = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    handled_by = TextField(max_length=255, required=False, allow_blank=True, default="")
+    note = TextField(max_length=500, required=False, allow_blank=True, default="")
     file = serializers.FileField(required=False, help_text="Multipart only: the scanned document")
 
 
 class IncomingSerializer(serializers.ModelSerializer):
-    reference = serializers.CharField(read_only=True)
+    reference = TextField(read_only=True)
 
     class Meta:
         model = IncomingDispatch
@@ -55,9 +55,9 @@ class ActionItemSerializer(serializers.ModelSerializer):
 
 class CircularWriteSerializer(serializers.Serializer):
     document_type = serializers.ChoiceField(choices=DocumentType.choices, default=DocumentType.OFFICIAL_LETTER)
-    subject = serializers.CharField(max_length=500)
-    body = serializers.CharField(required=False, allow_blank=True, default="")
-    notation = serializers.CharField(max_length=64, required=False, default="UBND-TH")
+    subject = TextField(max_length=500)
+    body = TextField(max_length=100_000, required=False, allow_blank=True, default="")
+    notation = TextField(max_length=64, required=False, default="UBND-TH")
     in_response_to = serializers.PrimaryKeyRelatedField(
         many=True, queryset=IncomingDispatch.objects.all(), required=False, default=list
     )
@@ -67,9 +67,9 @@ class CircularWriteSerializer(serializers.Serializer):
     recipient_units = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Unit.objects.active(), required=False, default=list
     )
-    recipients_text = serializers.CharField(required=False, allow_blank=True, default="")
-    copy_to = serializers.ListField(child=serializers.CharField(max_length=300), required=False, default=list)
-    action_items = serializers.ListField(child=serializers.CharField(max_length=2000), required=False, default=list)
+    recipients_text = TextField(max_length=5000, required=False, allow_blank=True, default="")
+    copy_to = serializers.ListField(child=TextField(max_length=300), required=False, default=list)
+    action_items = serializers.ListField(child=TextField(max_length=2000), required=False, default=list)
     monitoring_unit = serializers.PrimaryKeyRelatedField(
         queryset=Unit.objects.active(), required=False, allow_null=True, default=None
     )
@@ -84,14 +84,14 @@ class CircularWriteSerializer(serializers.Serializer):
         default=None,
         error_messages={"does_not_exist": _("No signer has the username “{value}”.")},
     )
-    signer_title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    signer_title = TextField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class CircularSerializer(serializers.ModelSerializer):
-    reference = serializers.CharField(read_only=True)
+    reference = TextField(read_only=True)
     action_items = ActionItemSerializer(many=True, read_only=True)
     signer = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    issuer = serializers.CharField(source="issuing_unit.name", read_only=True)
+    issuer = TextField(source="issuing_unit.name", read_only=True)
     in_response_to = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     recipient_groups = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     recipient_units = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -129,7 +129,7 @@ class CircularSerializer(serializers.ModelSerializer):
 
 
 class CircularListSerializer(serializers.ModelSerializer):
-    reference = serializers.CharField(read_only=True)
+    reference = TextField(read_only=True)
 
     class Meta:
         model = Circular
@@ -137,7 +137,7 @@ class CircularListSerializer(serializers.ModelSerializer):
 
 
 class CommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    comment = TextField(max_length=4000, required=False, allow_blank=True, default="")
 
 
 class IssueSerializer(serializers.Serializer):

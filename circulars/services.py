@@ -89,6 +89,12 @@ def parse_reference(reference: str) -> tuple[str, str]:
     number, notation = number.strip(), notation.strip()
     if not number:
         raise Invalid(_("Write the reference as on the document, for example 2980/STTTT-TTra."))
+    number_field, notation_field = (IncomingDispatch._meta.get_field(name) for name in ("number", "notation"))
+    if len(number) > number_field.max_length or len(notation) > notation_field.max_length:
+        raise Invalid(
+            _("The number is at most %(number)d characters and the notation at most %(notation)d.")
+            % {"number": number_field.max_length, "notation": notation_field.max_length}
+        )
     return number, notation
 
 

@@ -21,11 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from circulars import policy, services
 from circulars.documents import pdf_response
+from circulars.filters import CircularFilterSet, IncomingFilterSet
 from circulars.forms import (
-    CircularFilterForm,
     CircularForm,
     IncomingDispatchForm,
-    IncomingFilterForm,
     IssueForm,
     ReturnForm,
     VerifyCodeForm,
@@ -60,17 +59,8 @@ def _require(user, step: str) -> None:
 def _filtered_register(request):
     dispatches = get_register_for_user(request.user)
     years = dispatches.order_by("-arrival_year").values_list("arrival_year", flat=True).distinct()
-    form = IncomingFilterForm(request.GET, years=list(years))
-    filters = form.filters()
-    if filters.get("q"):
-        dispatches = dispatches.search(filters["q"])
-    if filters.get("year"):
-        dispatches = dispatches.filter(arrival_year=filters["year"])
-    if filters.get("document_type"):
-        dispatches = dispatches.filter(document_type=filters["document_type"])
-    if filters.get("urgency"):
-        dispatches = dispatches.filter(urgency=filters["urgency"])
-    return form, filters, dispatches
+    filterset = IncomingFilterSet(request.GET, queryset=dispatches, years=list(years))
+    return filterset.form, filterset.active(), filterset.qs
 
 
 @require_GET
@@ -198,23 +188,17 @@ def incoming_export(request):
 
 @require_GET
 def circular_list(request):
-    circulars = Circular.objects.for_user(request.user).select_related("signer")
-    form = CircularFilterForm(request.GET)
-    filters = form.filters()
-    if filters.get("q"):
-        circulars = circulars.search(filters["q"])
-    if filters.get("status"):
-        circulars = circulars.filter(status=filters["status"])
-    if filters.get("urgency"):
-        circulars = circulars.filter(urgency=filters["urgency"])
-    page = Paginator(circulars, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = CircularFilterSet(
+        request.GET, queryset=Circular.objects.for_user(request.user).select_related("signer")
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "circulars/circular_list.html",
         {
-            "form": form,
+            "form": filterset.form,
             "page_obj": page,
-            "filtered": bool(filters),
+            "filtered": bool(filterset.active()),
             "can_draft": policy.may(request.user, "draft"),
         },
     )

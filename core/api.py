@@ -1,6 +1,7 @@
 """The views every API endpoint is built on, with the error answers they document."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
 from rest_framework import generics, renderers, serializers, views
 from rest_framework.permissions import AllowAny
@@ -8,6 +9,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from core.dates import check_plausible
+from core.parsing import UnreadableJSON, check_bounds, load_json
 
 # --- Documented errors ------------------------------------------------------------------
 
@@ -60,6 +62,34 @@ class AutoSchema(openapi.AutoSchema):
         for code in self._error_codes():
             responses.setdefault(str(code), {"description": ERRORS[code], "content": error})
         return responses
+
+
+class TextField(serializers.CharField):
+    """Text in a request: a number or a boolean where text is expected is refused, not
+    turned into text (1e999999 would otherwise become the reason "inf")."""
+
+    default_error_messages = {"not_text": _("Expected text.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_text")
+        return super().to_internal_value(data)
+
+
+class JSONField(serializers.JSONField):
+    """A JSON value in a request (as JSON, or as a JSON string in a form field), within
+    the bounds of ``core.parsing``."""
+
+    def to_internal_value(self, data):
+        try:
+            if self.binary or getattr(data, "is_json_string", False):
+                if isinstance(data, bytes):
+                    data = data.decode()
+                return load_json(data)
+            check_bounds(data)
+        except UnreadableJSON as error:
+            raise serializers.ValidationError(str(error)) from None
+        return data
 
 
 class DateField(serializers.DateField):

@@ -7,12 +7,24 @@ from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import NotFound
+from rest_framework import parsers
+from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
+from core.parsing import UnreadableJSON, load_json
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's parser, within the bounds of ``core.parsing`` (depth, NUL, huge numbers)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return load_json(stream.read() if stream is not None else b"")
+        except UnreadableJSON as error:
+            raise ParseError(str(error)) from None
 
 
 class Pagination(PageNumberPagination):

@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from acknowledgements.models import Delivery, Reminder
-from circulars.models import Circular, IncomingDispatch, fold
+from circulars.models import Circular, IncomingDispatch
 from circulars.workdays import Calendar
 from units.roles import PortalRole, has_role
 
@@ -38,9 +38,11 @@ def _rate(done: int, base: int) -> float | None:
 
 
 def _counts(on: datetime.date, live: bool = True) -> dict:
-    """Conditional counts over a queryset of deliveries, as keyword arguments of aggregate()."""
-    ack_overdue = Q(status=S.SENT, ack_due_on__lt=on)
-    report_overdue = Q(status__in=Delivery.REPORT_OWED, report_due_on__isnull=False, report_due_on__lt=on)
+    """Conditional counts over a queryset of deliveries, as keyword arguments of aggregate().
+    ``live``: whether the circular (or circulars) of these deliveries are still in force,
+    known to the caller, so that the count joins no circular."""
+    ack_overdue = Delivery.ack_overdue_q(on)
+    report_overdue = Delivery.report_overdue_q(on)
     if not live:
         ack_overdue = report_overdue = Q(pk__in=[])
     return {
@@ -76,6 +78,34 @@ def compliance(circular: Circular, *, on: datetime.date | None = None) -> dict:
     return _finish(row)
 
 
+@dataclass
+class CircularFigures:
+    """Everything a circular's page counts, from one pass over its deliveries."""
+
+    figures: dict  # those of ``compliance``
+    status_counts: dict  # status code → deliveries in it
+    overdue_units: int  # units with a step overdue (one that owes both counts once)
+    ack_due_on: datetime.date | None  # the acknowledgement deadline (the latest, if they differ)
+
+
+def circular_figures(circular: Circular, *, on: datetime.date | None = None) -> CircularFigures:
+    """The figures of ``compliance``, the count per status, the units overdue and the
+    deadline for the progress chart: one aggregate query."""
+    on = on or timezone.localdate()
+    live = circular.status != Circular.Status.WITHDRAWN
+    overdue = Delivery.ack_overdue_q(on) | Delivery.report_overdue_q(on) if live else Q(pk__in=[])
+    per_status = {f"status_{code}": Count("id", filter=Q(status=code)) for code in S.values}
+    row = Delivery.objects.filter(circular=circular).aggregate(
+        **_counts(on, live), **per_status, overdue_units=Count("id", filter=overdue), ack_due_on=Max("ack_due_on")
+    )
+    return CircularFigures(
+        status_counts={code: row.pop(f"status_{code}") for code in S.values},
+        overdue_units=row.pop("overdue_units"),
+        ack_due_on=row.pop("ack_due_on"),
+        figures=_finish(row),
+    )
+
+
 def compliance_many(circulars, *, on: datetime.date | None = None) -> dict[int, dict]:
     """The same figures for many circulars at once (the overview): one GROUP BY query."""
     on = on or timezone.localdate()
@@ -94,35 +124,19 @@ def compliance_many(circulars, *, on: datetime.date | None = None) -> dict[int, 
 
 def unit_rows(circular: Circular):
     """The unit table of one circular: deliveries with their unit and reminder figures,
-    for a paginator (one query per page)."""
+    for a paginator (one query per page). Each row knows ``circular`` without a query
+    (the related manager's rows do), which the overdue rule reads."""
     # Correlated subqueries run for the rows of the page only; a join with GROUP BY
     # aggregated the reminders of every unit before the page was cut.
     reminders = Reminder.objects.filter(delivery=OuterRef("pk")).order_by().values("delivery")
     return (
-        Delivery.objects.filter(circular=circular)
-        .select_related("unit")
+        circular.deliveries.select_related("unit")
         .annotate(
             reminders_sent=Coalesce(Subquery(reminders.annotate(n=Count("pk")).values("n")), 0),
             last_reminder_at=Subquery(reminders.annotate(last=Max("created_at")).values("last")),
         )
         .order_by("unit__sort_order", "unit__name", "id")
     )
-
-
-def filter_unit_rows(qs, *, state: str = "", overdue: bool = False, on: datetime.date | None = None, q: str = ""):
-    on = on or timezone.localdate()
-    if state:
-        qs = qs.filter(status=state)
-    if overdue:
-        qs = qs.filter(
-            Q(status=S.SENT, ack_due_on__lt=on)
-            | Q(status__in=Delivery.REPORT_OWED, report_due_on__isnull=False, report_due_on__lt=on)
-        )
-    if q:
-        # Names are matched as typed ("Bắc"), codes without diacritics ("bac").
-        for word in q.split():
-            qs = qs.filter(Q(unit__name__icontains=word) | Q(unit__code__icontains=fold(word)))
-    return qs
 
 
 @dataclass
@@ -135,10 +149,10 @@ class Lateness:
         self.calendar = Calendar.load(self.on - datetime.timedelta(days=400), self.on)
 
     def days_late(self, delivery: Delivery) -> int:
-        """Working days late now for a step still owed; the stored delay for a step done."""
-        if delivery.status == S.SENT and delivery.ack_due_on < self.on:
+        """Working days late now for a step overdue; the stored delay otherwise."""
+        if delivery.is_ack_overdue(self.on):
             return self.calendar.working_days_between(delivery.ack_due_on, self.on)
-        if delivery.status in Delivery.REPORT_OWED and delivery.report_due_on and delivery.report_due_on < self.on:
+        if delivery.is_report_overdue(self.on):
             return self.calendar.working_days_between(delivery.report_due_on, self.on)
         return max(delivery.ack_delay_days or 0, delivery.report_delay_days or 0)
 
@@ -149,8 +163,8 @@ def league(start: datetime.date, end: datetime.date, *, on: datetime.date | None
     on = on or timezone.localdate()
     counts = _counts(on)
     rows = (
-        Delivery.objects.filter(circular__issued_on__range=(start, end))
-        .exclude(circular__status=Circular.Status.WITHDRAWN)
+        Delivery.objects.live()
+        .filter(circular__issued_on__range=(start, end))
         .values("unit_id", "unit__code", "unit__name")
         .annotate(
             circulars=counts["total"],
@@ -158,11 +172,8 @@ def league(start: datetime.date, end: datetime.date, *, on: datetime.date | None
             ack_base=counts["ack_base"],
             report_on_time=counts["report_on_time"],
             report_base=counts["report_base"],
-            overdue=Count(
-                "id",
-                filter=Q(status=S.SENT, ack_due_on__lt=on)
-                | Q(status__in=Delivery.REPORT_OWED, report_due_on__isnull=False, report_due_on__lt=on),
-            ),
+            # Live already: the rows are.
+            overdue=Count("id", filter=Delivery.ack_overdue_q(on) | Delivery.report_overdue_q(on)),
             delay_sum=Sum("ack_delay_days", default=0) + Sum("report_delay_days", default=0),
             delay_n=Count("ack_delay_days") + Count("report_delay_days"),
         )
@@ -210,8 +221,10 @@ def sort_league(rows: list[dict], key: str = "worst") -> list[dict]:
     return sorted(rows, key=LEAGUE_SORTS[key])
 
 
-def progress_series(circular: Circular) -> dict:
-    """Acknowledged and reported per local day, cumulative, for the progress chart."""
+def progress_series(circular: Circular, *, figures: CircularFigures | None = None) -> dict:
+    """Acknowledged and reported per local day, cumulative, for the progress chart.
+    ``figures``: the circular's, when the caller has them (they hold its total and
+    deadline; otherwise one more query reads them)."""
     tz = _tz()
     deliveries = Delivery.objects.filter(circular=circular)
     ack = (
@@ -228,8 +241,11 @@ def progress_series(circular: Circular) -> dict:
         .annotate(n=Count("id"))
         .order_by("day")
     )
-    total = deliveries.count()
-    first_due = deliveries.aggregate(ack=Max("ack_due_on"))["ack"]
+    if figures is None:
+        row = deliveries.aggregate(total=Count("id"), ack=Max("ack_due_on"))
+        total, first_due = row["total"], row["ack"]
+    else:
+        total, first_due = figures.figures["total"], figures.ack_due_on
 
     def cumulative(rows):
         running, out = 0, []
@@ -254,7 +270,7 @@ def monthly_group_rates(start: datetime.date, end: datetime.date, *, on: datetim
     counts = _counts(on)
     rows = (
         Delivery.objects.filter(circular__issued_on__range=(start, end), unit__groups__isnull=False)
-        .exclude(circular__status=Circular.Status.WITHDRAWN)
+        .live()
         .annotate(month=TruncMonth("circular__issued_on"))
         .values("unit__groups__code", "unit__groups__name", "month")
         .annotate(
@@ -293,8 +309,8 @@ def records_totals(start: datetime.date, end: datetime.date, *, on: datetime.dat
     )
     done = Q(status__in=[S.REPORTED, S.ACCEPTED])
     deliveries = (
-        Delivery.objects.filter(circular__issued_on__range=(start, end))
-        .exclude(circular__status=Circular.Status.WITHDRAWN)
+        Delivery.objects.live()
+        .filter(circular__issued_on__range=(start, end))
         .exclude(status=S.REFUSED)
         .aggregate(
             received=Count("id"),

@@ -133,7 +133,7 @@ def summary_context(circular: Circular, *, on: datetime.date | None = None) -> d
             "days_late": late.days_late(dl),
             "step": "ack" if dl.status == Delivery.Status.SENT else "report",
         }
-        for dl in compliance.filter_unit_rows(compliance.unit_rows(circular), overdue=True, on=on)
+        for dl in compliance.unit_rows(circular).overdue(on)
     ]
     refused = list(
         Delivery.objects.filter(circular=circular, status=Delivery.Status.REFUSED)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Count, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,10 +33,11 @@ from acknowledgements.policy import get_report_for_user
 from chasing import sweep
 from circulars import policy as circular_policy
 from circulars.forms import DayFirstDateField
-from circulars.models import Circular, Urgency, fold
+from circulars.models import Circular
 from circulars.policy import get_circular_for_user
 from core.errors import DomainError, form_error
 from dashboard import charts, compliance, exports, policy
+from dashboard.filters import OverviewFilterSet, UnitFilterSet
 
 OVERVIEW_PAGE_SIZE = 25
 UNITS_PAGE_SIZE = 50
@@ -60,49 +61,7 @@ def percent(rate: float | None) -> str:
     return "—" if rate is None else f"{formats.number_format(rate * 100, 1)} %"
 
 
-def _filters(form: forms.Form) -> dict:
-    """The valid filters only: a bad value in one box does not blank the page."""
-    form.is_valid()
-    return {k: v for k, v in form.cleaned_data.items() if v not in ("", None, False)}
-
-
 # --- The overview -------------------------------------------------------------------
-
-
-OVERVIEW_SORTS = {
-    "issued": ("-issued_on", "-number", "-id"),
-    "oldest": ("issued_on", "number", "id"),
-    "overdue": ("-overdue_units", "-issued_on", "-id"),
-    "reference": ("-issued_year", "-number", "-id"),
-}
-
-
-class OverviewFilterForm(forms.Form):
-    issued_from = DayFirstDateField(label=gettext_lazy("Issued from"), required=False)
-    issued_to = DayFirstDateField(label=gettext_lazy("Issued until"), required=False)
-    urgency = forms.ChoiceField(
-        label=gettext_lazy("Urgency"), required=False, choices=[("", gettext_lazy("Any urgency")), *Urgency.choices]
-    )
-    status = forms.ChoiceField(
-        label=gettext_lazy("Status"),
-        required=False,
-        choices=[
-            ("", gettext_lazy("Any status")),
-            (Circular.Status.ISSUED, Circular.Status.ISSUED.label),
-            (Circular.Status.DISTRIBUTED, Circular.Status.DISTRIBUTED.label),
-        ],
-    )
-    overdue = forms.BooleanField(label=gettext_lazy("With overdue units only"), required=False)
-    sort = forms.ChoiceField(
-        label=gettext_lazy("Sort by"),
-        required=False,
-        choices=[
-            ("issued", gettext_lazy("Newest first")),
-            ("oldest", gettext_lazy("Oldest first")),
-            ("overdue", gettext_lazy("Most overdue units first")),
-            ("reference", gettext_lazy("Reference")),
-        ],
-    )
 
 
 def _next_deadline(circular: Circular, today: datetime.date):
@@ -119,9 +78,7 @@ def _next_deadline(circular: Circular, today: datetime.date):
 def overview(request):
     policy.require_dashboard(request.user)
     today = timezone.localdate()
-    form = OverviewFilterForm(request.GET)
-    filters = _filters(form)
-    overdue = compliance.filter_unit_rows(Delivery.objects.filter(circular=OuterRef("pk")), overdue=True, on=today)
+    overdue = Delivery.objects.filter(circular=OuterRef("pk")).overdue(today)
     circulars = compliance.monitored_circulars(request.user).annotate(
         overdue_units=Coalesce(
             Subquery(overdue.order_by().values("circular").annotate(n=Count("id")).values("n")[:1]),
@@ -132,18 +89,8 @@ def overview(request):
             Delivery.objects.filter(circular=OuterRef("pk")).order_by("-ack_due_on").values("ack_due_on")[:1]
         ),
     )
-    if filters.get("issued_from"):
-        circulars = circulars.filter(issued_on__gte=filters["issued_from"])
-    if filters.get("issued_to"):
-        circulars = circulars.filter(issued_on__lte=filters["issued_to"])
-    if filters.get("urgency"):
-        circulars = circulars.filter(urgency=filters["urgency"])
-    if filters.get("status"):
-        circulars = circulars.filter(status=filters["status"])
-    if filters.get("overdue"):
-        circulars = circulars.filter(overdue_units__gt=0)
-    sort = filters.get("sort") or "issued"
-    page = Paginator(circulars.order_by(*OVERVIEW_SORTS[sort]), OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = OverviewFilterSet(request.GET, queryset=circulars)
+    page = Paginator(filterset.qs, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     figures = compliance.compliance_many(page.object_list, on=today)
     rows = []
     for circular in page.object_list:
@@ -160,64 +107,16 @@ def overview(request):
         request,
         "dashboard/overview.html",
         {
-            "form": form,
+            "form": filterset.form,
             "page_obj": page,
             "rows": rows,
-            "sort": sort,
-            "filtered": bool(set(filters) - {"sort"}),
+            "sort": filterset.sort_key,
+            "filtered": bool(set(filterset.active()) - {"sort"}),
         },
     )
 
 
 # --- One circular -------------------------------------------------------------------
-
-
-STATUS_ORDER = Case(
-    *(When(status=code, then=Value(i)) for i, code in enumerate([S.SENT, S.ACKNOWLEDGED, S.RETURNED, S.REPORTED])),
-    When(status=S.ACCEPTED, then=Value(4)),
-    default=Value(5),
-    output_field=IntegerField(),
-)
-UNIT_SORTS = {
-    "unit": ("unit__sort_order", "unit__name", "id"),
-    "status": (STATUS_ORDER, "unit__sort_order", "unit__name", "id"),
-    "ack_due": ("ack_due_on", "unit__sort_order", "unit__name", "id"),
-    "acknowledged": ("acknowledged_at", "unit__sort_order", "unit__name", "id"),
-    "reported": ("reported_at", "unit__sort_order", "unit__name", "id"),
-}
-
-
-class UnitFilterForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Unit"), required=False, max_length=200)
-    status = forms.ChoiceField(
-        label=gettext_lazy("Status"), required=False, choices=[("", gettext_lazy("Any status")), *S.choices]
-    )
-    overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
-    sort = forms.CharField(required=False, max_length=20)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["q"].widget.input_type = "search"
-        self.fields["q"].widget.attrs["placeholder"] = _("Name or code of the unit")
-
-
-def search_units(qs, q: str):
-    """Every word in the unit's name as typed ("Bắc Phong") or, without its accents, in
-    its code ("bac phong" finds xa-bac-phong). (``compliance.filter_unit_rows`` folds the
-    words and then compares them with the accented names, so "xã" finds nothing.)"""
-    for word in q.split():
-        qs = qs.filter(Q(unit__name__icontains=word) | Q(unit__code__icontains=fold(word)))
-    return qs
-
-
-def _sort_order(key: str) -> tuple:
-    """``unit``, ``-unit``, ``status``… (a leading minus reverses)."""
-    name = key.removeprefix("-")
-    order = UNIT_SORTS.get(name, UNIT_SORTS["unit"])
-    if not key.startswith("-") or name not in UNIT_SORTS:
-        return order
-    first = order[0]
-    return (first.desc() if hasattr(first, "desc") else f"-{first}", *order[1:])
 
 
 class CircularAccess:
@@ -235,8 +134,8 @@ def _decorate(rows, *, access: CircularAccess, late: compliance.Lateness) -> Non
     """Per-row flags and days late, for one page of ``compliance.unit_rows``."""
     on = late.on
     for delivery in rows:
-        delivery.ack_late = access.live and delivery.is_ack_overdue(on)
-        delivery.report_late = access.live and delivery.is_report_overdue(on)
+        delivery.ack_late = delivery.is_ack_overdue(on)
+        delivery.report_late = delivery.is_report_overdue(on)
         delivery.days_late = late.days_late(delivery)
         delivery.chaseable = access.chase and access.live and delivery.status in CHASEABLE
 
@@ -262,42 +161,27 @@ def render_circular_page(request, circular: Circular, *, error: DomainError | No
     if not access.read:
         raise PermissionDenied(_("Only the monitoring office of this circular and signers see all its deliveries."))
     today = timezone.localdate()
-    form = UnitFilterForm(request.GET)
-    filters = _filters(form)
-    sort = filters.get("sort", "unit")
-    if sort.removeprefix("-") not in UNIT_SORTS:
-        sort = "unit"
-    rows = compliance.filter_unit_rows(
-        compliance.unit_rows(circular),
-        state=filters.get("status", ""),
-        overdue=filters.get("overdue", False),
-        on=today,
-    )
-    rows = search_units(rows, filters.get("q", ""))
-    if filters.get("overdue") and not access.live:
-        rows = rows.none()  # a withdrawn circular asks nothing more of anyone
-    page = Paginator(rows.order_by(*_sort_order(sort)), UNITS_PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = UnitFilterSet(request.GET, queryset=compliance.unit_rows(circular), on=today)
+    filters = filterset.active()
+    page = Paginator(filterset.qs, UNITS_PAGE_SIZE).get_page(request.GET.get("page"))
     _decorate(page.object_list, access=access, late=compliance.Lateness(today))
 
-    figures = compliance.compliance(circular, on=today)
-    counts = dict(circular.deliveries.values_list("status").annotate(n=Count("id")).order_by())
-    overdue_units = (
-        compliance.filter_unit_rows(circular.deliveries.all(), overdue=True, on=today).count() if access.live else 0
-    )
-    series = compliance.progress_series(circular)
+    counted = compliance.circular_figures(circular, on=today)
+    figures = counted.figures
+    series = compliance.progress_series(circular, figures=counted)
     context = {
         **_row_context(circular, access),
-        "form": form,
+        "form": filterset.form,
         "filters": filters,
         "filtered": bool(set(filters) - {"sort"}),
-        "sort": sort,
+        "sort": filterset.sort_key,
         "page_obj": page,
         "today": today,
         "figures": figures,
         "rates": {key: percent(figures[key]) for key in ("on_time_ack_rate", "on_time_report_rate")},
-        "status_counts": [(code, label, counts.get(code, 0)) for code, label in S.choices],
-        "total": sum(counts.values()),
-        "overdue_count": overdue_units,
+        "status_counts": [(code, label, counted.status_counts[code]) for code, label in S.choices],
+        "total": figures["total"],
+        "overdue_count": counted.overdue_units,
         "status_filter": filters.get("status", ""),
         "chart": charts.progress_chart(series, today=today),
         "chart_rows": charts.progress_table_rows(series),
@@ -327,7 +211,7 @@ def circular_chase(request, pk):
         raise PermissionDenied(_("Only the monitoring office of this circular chases its units."))
     hours = settings.REMINDERS["manual_every_hours"]
     if request.POST.get("scope") == "overdue":
-        owed = compliance.filter_unit_rows(circular.deliveries.all(), overdue=True)
+        owed = circular.deliveries.overdue(timezone.localdate())
         unit_ids = list(owed.values_list("unit_id", flat=True))
     else:
         unit_ids = sorted({int(v) for v in request.POST.getlist("units") if v.isdigit()})

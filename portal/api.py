@@ -9,7 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from core.api import APIView
+from core.api import APIView, TextField
 from portal.tokens import ExpiringTokenAuthentication, token_for
 from units.models import Unit
 from units.roles import roles_of
@@ -20,8 +20,8 @@ from units.roles import roles_of
 class TokenRequestSerializer(serializers.Serializer):
     # No username is longer than its column: a longer one is refused before any lookup
     # (django-axes would otherwise try to record it and fail on PostgreSQL).
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    username = TextField(max_length=150)
+    password = TextField(max_length=4096, style={"input_type": "password"}, trim_whitespace=False)
 
 
 class TokenView(APIView):

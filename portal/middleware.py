@@ -1,5 +1,8 @@
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 
 
 class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
@@ -45,3 +48,34 @@ class SecurityHeadersMiddleware:
             # stays out of shared caches and off the disk of a shared office computer.
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class RefuseNulMiddleware:
+    """A NUL character in a query parameter or a form field is refused with a 400 before
+    any view runs: no text the portal keeps may hold one, and PostgreSQL refuses it with
+    an error (an admin list's ``?kind=%00`` was a 500). JSON bodies are checked by the
+    API's parser (``core.rest.JSONParser``); uploaded files are binary and not looked at."""
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            message = _("The request holds a NUL character, which no text may contain.")
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return render(request, "400.html", {"message": message}, status=400)
+        return self.get_response(request)
+
+    def _has_nul(self, request) -> bool:
+        if "\x00" in request.path_info or self._any_nul(request.GET):
+            return True
+        if request.method == "POST" and request.content_type in self.FORM_TYPES:
+            return self._any_nul(request.POST)
+        return False
+
+    @staticmethod
+    def _any_nul(data) -> bool:
+        return any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for key in data)

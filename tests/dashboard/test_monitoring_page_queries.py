@@ -1,0 +1,115 @@
+"""The monitoring page of one circular (/circulars/<id>/deliveries/) reads its figures,
+its count per status and its overdue units in one aggregate query over the circular's
+deliveries, and takes the same queries for 5 units as for 500."""
+
+import datetime
+import zoneinfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from acknowledgements import services
+from acknowledgements.models import Delivery
+from tests.factories import issued_circular
+from units.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+DISTRIBUTED_AT = datetime.datetime(2024, 10, 15, 10, 0, tzinfo=VN)  # a Tuesday
+REPORT_DUE_ON = datetime.date(2024, 10, 31)
+LATER = datetime.datetime(2024, 11, 5, 9, 0, tzinfo=VN)  # both deadlines have passed
+S = Delivery.Status
+# The states the added units cycle through: each step owed, done, returned or refused.
+STATES = [S.SENT, S.ACKNOWLEDGED, S.REPORTED, S.RETURNED, S.ACCEPTED, S.REFUSED]
+
+
+@pytest.fixture
+def monitored(drafter, signer, records_clerk, communes_group, monitoring_unit, clerk, other_clerk):
+    """A circular to the two communes, followed by the monitoring office."""
+    with time_machine.travel(DISTRIBUTED_AT, tick=False):
+        circular = issued_circular(
+            drafter,
+            signer,
+            records_clerk,
+            groups=[communes_group],
+            monitoring_unit=monitoring_unit,
+            report_due_on=REPORT_DUE_ON,
+        )
+        services.distribute(circular=circular, by=records_clerk)
+    return circular
+
+
+def add_units(circular, district, n, *, start=0):
+    """n more units, cheaply, with deliveries in every state in turn."""
+    units = Unit.objects.bulk_create(
+        Unit(code=f"u{start + i:05}", name=f"Xã {start + i:05}", parent=district) for i in range(n)
+    )
+    at = timezone.now()
+    Delivery.objects.bulk_create(
+        Delivery(
+            circular=circular,
+            unit=unit,
+            sent_at=DISTRIBUTED_AT,
+            ack_due_on=datetime.date(2024, 10, 17),
+            report_due_on=REPORT_DUE_ON,
+            status=STATES[i % len(STATES)],
+            acknowledged_at=None if STATES[i % len(STATES)] in (S.SENT, S.REFUSED) else at,
+            reported_at=at if STATES[i % len(STATES)] in (S.REPORTED, S.RETURNED, S.ACCEPTED) else None,
+        )
+        for i, unit in enumerate(units)
+    )
+
+
+def page(client, circular, **query):
+    with time_machine.travel(LATER, tick=False):
+        return client.get(reverse("circular-deliveries", args=[circular.pk]), query)
+
+
+def test_the_page_queries_are_pinned(client, monitor, monitored, district, django_assert_num_queries):
+    add_units(monitored, district, 498)
+    client.force_login(monitor)
+    # 1 the session, 2 the user, 3 the user's role groups, 4 the circular,
+    # 5–7 the monitor's membership of the monitoring unit (is_monitor_of, may_follow,
+    # may_chase), 8 the paginator's count, 9 the working-day calendar (days late),
+    # 10 the page of units with their reminder figures,
+    # 11 the one aggregate over the circular's deliveries: its figures, the count per
+    # status, the units overdue and the acknowledgement deadline,
+    # 12–13 the progress chart's acknowledgements and reports per day,
+    # 14 the membership again (allowed_actions, for the distribute button),
+    # 15–16 the navigation's inbox and bell counts, 17–19 the session saved.
+    with django_assert_num_queries(19):
+        response = page(client, monitored, overdue="on", sort="-status", q="Xã 00")
+    assert response.status_code == 200
+    # Of the 498 added units, those that still owe a step: sent, acknowledged, returned.
+    assert response.context["page_obj"].paginator.count == 249
+
+
+def test_the_same_queries_for_5_and_500_units(client, monitor, monitored, district):
+    client.force_login(monitor)
+    add_units(monitored, district, 3)
+    with CaptureQueriesContext(connection) as few:
+        page(client, monitored)
+    add_units(monitored, district, 495, start=3)
+    with CaptureQueriesContext(connection) as many:
+        page(client, monitored)
+    assert len(many) == len(few)
+
+
+def test_the_counts_of_the_one_aggregate_match_the_deliveries(client, monitor, monitored, district):
+    add_units(monitored, district, 12)
+    client.force_login(monitor)
+    response = page(client, monitored)
+    deliveries = Delivery.objects.filter(circular=monitored)
+    counts = {code: n for code, _label, n in response.context["status_counts"]}
+    assert counts == {code: deliveries.filter(status=code).count() for code in S.values}
+    assert response.context["total"] == deliveries.count() == 14
+    assert response.context["figures"]["total"] == 14
+    # The two communes never acknowledged: both late; of the 12, the 6 that owe a step.
+    assert response.context["overdue_count"] == deliveries.overdue(LATER.date()).count() == 2 + 6
+    assert response.context["series"]["total"] == 14
+    assert response.context["series"]["ack_due_on"] == datetime.date(2024, 10, 17)

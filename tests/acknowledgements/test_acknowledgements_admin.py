@@ -4,6 +4,7 @@ administrator sends failed emails again."""
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
@@ -19,31 +20,11 @@ from acknowledgements.models import (
     Reminder,
 )
 from tests.conftest import make_user
-from tests.factories import issued_circular
 from units.roles import PortalRole
 
 pytestmark = pytest.mark.django_db
 
 ADMIN = "/admin/acknowledgements"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def delivery(drafter, signer, records_clerk, district, communes_group, monitoring_unit, clerk, unit):
-    circular = issued_circular(
-        drafter,
-        signer,
-        records_clerk,
-        groups=[communes_group],
-        monitoring_unit=monitoring_unit,
-        subject="V/v cảnh báo giả mạo",
-    )
-    ack.distribute(circular=circular, by=records_clerk)
-    return Delivery.objects.get(circular=circular, unit=unit)
 
 
 @pytest.fixture
@@ -215,8 +196,6 @@ def test_an_outbox_row_is_shown_not_edited(client, administrator, failed_email):
 
 def test_the_retry_action_needs_the_change_permission(client, failed_email):
     """A staff user who may only look at the outbox does not get the action."""
-    from django.contrib.auth.models import Permission
-
     viewer = make_user("viewer")
     viewer.is_staff = True
     viewer.save()

@@ -3,51 +3,27 @@ import io
 import json
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 
 from acknowledgements import services
 from acknowledgements.links import make_ack_token, read_ack_token
 from acknowledgements.models import Delivery, DeliveryEvent, ImplementationReport, Notification
-from tests.factories import issued_circular
+from circulars.services import withdraw
 
 pytestmark = pytest.mark.django_db
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def circular(drafter, signer, records_clerk, district, communes_group, monitoring_unit):
-    return issued_circular(
-        drafter,
-        signer,
-        records_clerk,
-        groups=[communes_group],
-        monitoring_unit=monitoring_unit,
-        issued_on=datetime.date(2024, 10, 15),
-        report_due_on=datetime.date(2024, 10, 31),
-    )
-
-
-@pytest.fixture
-def delivery(circular, records_clerk, unit, clerk, head, other_clerk, monitor):
-    services.distribute(circular=circular, by=records_clerk)
-    return Delivery.objects.get(circular=circular, unit=unit)
 
 
 def items_for(circular, status="done"):
     return [{"action_item": ai.id, "status": status, "note": "Đã triển khai"} for ai in circular.action_items.all()]
 
 
-def test_distribute_endpoint(api_as, circular, records_clerk, drafter, unit, other_unit):
-    assert api_as(drafter).post(f"/api/v1/circulars/{circular.id}/distribute").status_code == 403
-    response = api_as(records_clerk).post(f"/api/v1/circulars/{circular.id}/distribute")
+def test_distribute_endpoint(api_as, issued, records_clerk, drafter, unit, other_unit):
+    assert api_as(drafter).post(f"/api/v1/circulars/{issued.id}/distribute").status_code == 403
+    response = api_as(records_clerk).post(f"/api/v1/circulars/{issued.id}/distribute")
     assert response.status_code == 200
     assert response.json() == {"deliveries": 2}
-    assert api_as(records_clerk).post(f"/api/v1/circulars/{circular.id}/distribute").json() == {"deliveries": 2}
+    assert api_as(records_clerk).post(f"/api/v1/circulars/{issued.id}/distribute").json() == {"deliveries": 2}
 
 
 def test_inbox_lists_only_the_callers_units(api_as, delivery, clerk, other_clerk, circular):
@@ -74,13 +50,13 @@ def test_another_units_delivery_is_404_everywhere(api_as, delivery, other_clerk,
     assert delivery.status == "sent" and delivery.first_viewed_at is None
 
 
-def test_recipient_reads_the_circular_once_distributed(api_as, circular, records_clerk, clerk):
-    assert api_as(clerk).get(f"/api/v1/circulars/{circular.id}/").status_code == 404
-    services.distribute(circular=circular, by=records_clerk)
-    response = api_as(clerk).get(f"/api/v1/circulars/{circular.id}/")
+def test_recipient_reads_the_circular_once_distributed(api_as, issued, records_clerk, clerk):
+    assert api_as(clerk).get(f"/api/v1/circulars/{issued.id}/").status_code == 404
+    services.distribute(circular=issued, by=records_clerk)
+    response = api_as(clerk).get(f"/api/v1/circulars/{issued.id}/")
     assert response.status_code == 200
-    assert response.json()["reference"] == circular.reference
-    assert api_as(clerk).get(f"/api/v1/circulars/{circular.id}/pdf").status_code == 200
+    assert response.json()["reference"] == issued.reference
+    assert api_as(clerk).get(f"/api/v1/circulars/{issued.id}/pdf").status_code == 200
 
 
 def test_first_view_is_recorded_once_and_only_for_members(api_as, delivery, clerk, head, monitor):
@@ -215,15 +191,11 @@ def test_circular_deliveries_for_monitor_and_signer_only(api_as, delivery, monit
 def test_one_click_token_is_bound_and_signed(delivery, clerk):
     token = make_ack_token(user_id=clerk.id, delivery_id=delivery.id)
     assert read_ack_token(token) == (clerk.id, delivery.id)
-    from django.core import signing
-
     with pytest.raises(signing.BadSignature):
         read_ack_token(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
 
 
 def test_withdrawn_circular_asks_nothing_more(api_as, delivery, clerk, signer, circular):
-    from circulars.services import withdraw
-
     withdraw(circular=circular, by=signer, reason="Ban hành nhầm")
     assert api_as(clerk).post(f"/api/v1/deliveries/{delivery.id}/acknowledge").status_code == 409
     assert not Delivery.objects.overdue(datetime.date(2030, 1, 1)).exists()

@@ -21,7 +21,7 @@ from acknowledgements import services as ack
 from acknowledgements.models import Delivery, DeliveryEvent, ImplementationReport
 from circulars import services
 from circulars.models import Circular, CircularEvent
-from tests.factories import draft_circular, issued_circular
+from tests.factories import draft_circular
 
 pytestmark = pytest.mark.django_db
 
@@ -40,27 +40,9 @@ TRIGGERS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
-def issued(drafter, signer, records_clerk, district, communes_group, monitoring_unit):
-    return issued_circular(drafter, signer, records_clerk, groups=[communes_group], monitoring_unit=monitoring_unit)
-
-
-@pytest.fixture
-def distributed(issued, records_clerk):
-    ack.distribute(circular=issued, by=records_clerk)
-    issued.refresh_from_db()
-    return issued
-
-
-@pytest.fixture
-def report(distributed, clerk, unit):
-    delivery = Delivery.objects.get(circular=distributed, unit=unit)
-    items = [{"action_item": ai.pk, "status": "done"} for ai in distributed.action_items.all()]
+def report(delivery, clerk):
+    items = [{"action_item": ai.pk, "status": "done"} for ai in delivery.circular.action_items.all()]
     return ack.submit_report(delivery=delivery, by=clerk, summary="Đã triển khai", items=items)
 
 
@@ -114,7 +96,7 @@ def test_triggers_are_installed_on_postgresql_and_nowhere_else():
 
 @postgresql_only
 @pytest.mark.parametrize("model", [DeliveryEvent, CircularEvent], ids=["delivery-event", "circular-event"])
-def test_events_cannot_be_updated_or_deleted(model, distributed):
+def test_events_cannot_be_updated_or_deleted(model, circular):
     event = model.objects.order_by("id").first()
     assert event is not None
     refused(lambda: model.objects.filter(pk=event.pk).update(action="forged"))
@@ -126,8 +108,7 @@ def test_events_cannot_be_updated_or_deleted(model, distributed):
 
 
 @postgresql_only
-def test_events_are_still_appended(distributed, clerk, unit):
-    delivery = Delivery.objects.get(circular=distributed, unit=unit)
+def test_events_are_still_appended(delivery, clerk):
     before = DeliveryEvent.objects.count()
     ack.acknowledge(delivery=delivery, by=clerk)
     assert DeliveryEvent.objects.count() == before + 1
@@ -177,11 +158,11 @@ def test_an_issued_circular_still_moves_on(issued, signer, other_unit):
 
 
 @postgresql_only
-def test_the_lifecycle_passes_the_triggers(distributed, signer):
-    assert distributed.status == Circular.Status.DISTRIBUTED
-    services.withdraw(circular=distributed, by=signer, reason="Sai căn cứ")
-    distributed.refresh_from_db()
-    assert distributed.status == Circular.Status.WITHDRAWN
+def test_the_lifecycle_passes_the_triggers(circular, signer):
+    assert circular.status == Circular.Status.DISTRIBUTED
+    services.withdraw(circular=circular, by=signer, reason="Sai căn cứ")
+    circular.refresh_from_db()
+    assert circular.status == Circular.Status.WITHDRAWN
 
 
 @postgresql_only

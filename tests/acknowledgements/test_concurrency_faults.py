@@ -1,37 +1,17 @@
 """Faults and races with the real database: the same instant, twice; a failure half-way."""
 
-import datetime
 import threading
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 
 from acknowledgements import services
-from acknowledgements.models import Delivery, DeliveryEvent, ImplementationReport, ReportItem
+from acknowledgements.models import DeliveryEvent, ImplementationReport, ReportItem
 from core.errors import Conflict
-from tests.factories import issued_circular
+from core.uploads import EVIDENCE_KINDS, check_upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def delivery(drafter, signer, records_clerk, district, communes_group, monitoring_unit, clerk, head, unit):
-    circ = issued_circular(
-        drafter,
-        signer,
-        records_clerk,
-        groups=[communes_group],
-        monitoring_unit=monitoring_unit,
-        issued_on=datetime.date(2024, 10, 15),
-        report_due_on=datetime.date(2024, 10, 31),
-    )
-    services.distribute(circular=circ, by=records_clerk)
-    return Delivery.objects.get(circular=circ, unit=unit)
 
 
 def race(*actions):
@@ -91,10 +71,6 @@ def test_two_report_submissions_at_once_keep_consistent_versions(delivery, clerk
 
 
 def test_a_report_that_fails_half_way_leaves_nothing(delivery, clerk, settings, tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from core.uploads import EVIDENCE_KINDS, check_upload
-
     # The evidence folder cannot be created (a file stands where the folder should be):
     # the report's rows are written, then saving its first file fails.
     media = tmp_path / "broken-media"

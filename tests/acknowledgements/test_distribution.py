@@ -2,47 +2,30 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.db import transaction
 
 from acknowledgements import services
 from acknowledgements.models import Delivery, DeliveryEvent, Notification, OutboxEmail
 from circulars.models import Circular
 from core.errors import Conflict, Forbidden
-from tests.conftest import make_user
+from tests.conftest import ISSUED_ON, make_user
 from tests.factories import approved_circular, issued_circular
 from units.models import Membership, Unit, UnitGroup
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def circular(drafter, signer, records_clerk, district, communes_group, monitoring_unit, clerk, head, other_clerk):
-    return issued_circular(
-        drafter,
-        signer,
-        records_clerk,
-        groups=[communes_group],
-        monitoring_unit=monitoring_unit,
-        issued_on=datetime.date(2024, 10, 15),
-        report_due_on=datetime.date(2024, 10, 31),
-    )
-
-
-def test_distribute_creates_one_delivery_per_unit_with_deadlines(circular, records_clerk, unit, other_unit):
-    assert services.distribute(circular=circular, by=records_clerk) == 2
-    deliveries = Delivery.objects.filter(circular=circular).order_by("unit__code")
+def test_distribute_creates_one_delivery_per_unit_with_deadlines(issued, records_clerk, unit, other_unit):
+    assert services.distribute(circular=issued, by=records_clerk) == 2
+    deliveries = Delivery.objects.filter(circular=issued).order_by("unit__code")
     assert [d.unit for d in deliveries] == [other_unit, unit]
     d = deliveries[0]
     assert d.status == "sent" and d.qcvn_status == "01"
     assert d.ack_due_on == datetime.date(2024, 10, 17)  # Tue 15/10 + 2 working days
     assert d.report_due_on == datetime.date(2024, 10, 31)
     assert DeliveryEvent.objects.filter(action="distribute").count() == 2
-    circular.refresh_from_db()
-    assert circular.status == Circular.Status.DISTRIBUTED
+    issued.refresh_from_db()
+    assert issued.status == Circular.Status.DISTRIBUTED
 
 
 def test_groups_are_expanded_without_duplicates_and_inactive_units_skipped(
@@ -57,13 +40,13 @@ def test_groups_are_expanded_without_duplicates_and_inactive_units_skipped(
     assert sorted(Delivery.objects.values_list("unit__code", flat=True)) == ["xa-hai", "xa-mot"]
 
 
-def test_second_distribute_is_a_harmless_no_op(circular, records_clerk, django_capture_on_commit_callbacks):
+def test_second_distribute_is_a_harmless_no_op(issued, records_clerk, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.distribute(circular=circular, by=records_clerk)
+        services.distribute(circular=issued, by=records_clerk)
     mails = len(mail.outbox)
     assert mails == 3
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        assert services.distribute(circular=circular, by=records_clerk) == 2
+        assert services.distribute(circular=issued, by=records_clerk) == 2
     assert callbacks == []
     assert Delivery.objects.count() == 2
     assert DeliveryEvent.objects.count() == 2
@@ -71,14 +54,14 @@ def test_second_distribute_is_a_harmless_no_op(circular, records_clerk, django_c
 
 
 def test_distribute_notifies_every_member_in_the_portal_and_by_email(
-    circular, records_clerk, clerk, head, other_clerk, django_capture_on_commit_callbacks
+    issued, records_clerk, clerk, head, other_clerk, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.distribute(circular=circular, by=records_clerk)
+        services.distribute(circular=issued, by=records_clerk)
     assert set(Notification.objects.values_list("user__username", flat=True)) == {"clerk", "head", "other-clerk"}
     assert sorted(m.to[0] for m in mail.outbox) == ["clerk@example.vn", "head@example.vn", "other-clerk@example.vn"]
     message = next(m for m in mail.outbox if m.to == ["clerk@example.vn"])
-    assert circular.reference in message.subject
+    assert issued.reference in message.subject
     assert "/ack/" in message.body
     assert "Hạn xác nhận đã nhận: 17/10/2024" in message.body
     assert OutboxEmail.objects.filter(status="sent").count() == 3
@@ -96,12 +79,17 @@ def test_only_issued_circulars_are_distributed_by_records_clerks(
     assert not Delivery.objects.exists()
 
 
-def test_a_failed_distribute_sends_nothing(circular, records_clerk, django_capture_on_commit_callbacks):
-    from django.db import transaction
-
-    with pytest.raises(RuntimeError), transaction.atomic():
-        services.distribute(circular=circular, by=records_clerk)
+def test_a_failed_distribute_sends_nothing(issued, records_clerk, django_capture_on_commit_callbacks):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.distribute(circular=issued, by=records_clerk)
         raise RuntimeError("the request fails after distributing")
+    # The rollback took the callback that would have sent the emails along with the rows:
+    # had it survived, it would have run here and the emails would be in mail.outbox.
+    assert callbacks == []
     assert not Delivery.objects.exists()
     assert not OutboxEmail.objects.exists()
     assert mail.outbox == []
@@ -124,7 +112,7 @@ def test_distribute_query_count_does_not_grow_with_units(
 ):
     group = UnitGroup.objects.create(code=f"g{n}", name="Các xã")
     _communes(district, group, n)
-    circ = issued_circular(drafter, signer, records_clerk, groups=[group], issued_on=datetime.date(2024, 10, 15))
+    circ = issued_circular(drafter, signer, records_clerk, groups=[group], issued_on=ISSUED_ON)
     # The same queries for 3 units and for 300: savepoint, lock the circular, working-day
     # changes, INSERT deliveries … SELECT, count them, INSERT events … SELECT, INSERT
     # notifications … SELECT, INSERT outbox … SELECT, update the circular, its event,

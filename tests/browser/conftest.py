@@ -9,6 +9,7 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from tests.conftest import PASSWORD
 
@@ -28,8 +29,6 @@ def browser():
         if os.environ.get("CI"):
             pytest.fail(f"CI must run the browser journeys, but {CHROMIUM} is missing (.ci/run installs it).")
         pytest.skip(f"browser journeys need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,

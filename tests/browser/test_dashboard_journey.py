@@ -28,8 +28,7 @@ DEMO_PASSWORD = "demo12345"
 
 
 @pytest.fixture
-def seed_circular(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def seed_circular():
     call_command("seed_demo", stdout=io.StringIO())
     circular = Circular.objects.get(number=123, notation="UBND-TH", issued_year=2024)
     if not Delivery.objects.filter(circular=circular).exists():

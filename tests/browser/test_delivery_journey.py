@@ -5,24 +5,14 @@ accepts it. Elements are found by ids and names, not by their (Vietnamese) text.
 import pytest
 from playwright.sync_api import expect
 
-from acknowledgements import services
 from acknowledgements.models import Delivery
 from tests.browser.conftest import log_in
-from tests.factories import issued_circular
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def delivery(drafter, signer, records_clerk, communes_group, monitoring_unit, clerk, monitor, unit):
-    circular = issued_circular(drafter, signer, records_clerk, groups=[communes_group], monitoring_unit=monitoring_unit)
-    services.distribute(circular=circular, by=records_clerk)
-    return Delivery.objects.select_related("circular").get(circular=circular, unit=unit)
-
-
-@pytest.fixture
-def evidence_pdf(tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def evidence_pdf(tmp_path):
     path = tmp_path / "bao-cao.pdf"
     path.write_bytes(b"%PDF-1.4\n%%EOF\n")
     return path

@@ -7,11 +7,15 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from acknowledgements import services
 from acknowledgements.models import Delivery, Notification, OutboxEmail, Reminder
+from acknowledgements.outbox import send_due
 from chasing import sweep
 from circulars.models import Circular, Urgency
+from circulars.services import withdraw
+from tests.conftest import DISTRIBUTED_AT, ISSUED_ON
 from tests.factories import issued_circular
 from units.models import Unit
 
@@ -23,39 +27,31 @@ def at(day, hour=8):
     return datetime.datetime(2024, 10, day, hour, 0, tzinfo=VN)
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def flush_outbox():
+    """Send what distribution queued (its callbacks do not run inside a test's
+    transaction), so that each test sees only the mail it causes."""
+    send_due()
+    mail.outbox.clear()
 
 
 @pytest.fixture
-def circular(drafter, signer, records_clerk, district, communes_group, monitoring_unit):
-    return issued_circular(
-        drafter,
-        signer,
-        records_clerk,
-        groups=[communes_group],
-        monitoring_unit=monitoring_unit,
-        issued_on=datetime.date(2024, 10, 15),
-        report_due_on=datetime.date(2024, 10, 31),
-    )
-
-
-@pytest.fixture
-def distributed(circular, records_clerk, clerk, head, other_clerk, monitor, signer):
-    with time_machine.travel(at(15, 10), tick=False):
-        services.distribute(circular=circular, by=records_clerk)
+def circular(circular):
+    """The shared circular, distributed on 15/10, its new-delivery emails already sent."""
     flush_outbox()
     return circular
 
 
-def flush_outbox():
-    """Send what distribution queued (its callbacks do not run inside a test's
-    transaction), so that each test sees only the mail it causes."""
-    from acknowledgements.outbox import send_due
-
-    send_due()
-    mail.outbox.clear()
+@pytest.fixture
+def flash(drafter, signer, records_clerk, communes_group, clerk, other_clerk):
+    """A hỏa tốc circular to the communes, distributed on 15/10 like ``circular``: its
+    reminders go by email at once rather than in the digest."""
+    circular = issued_circular(
+        drafter, signer, records_clerk, groups=[communes_group], issued_on=ISSUED_ON, urgency=Urgency.FLASH
+    )
+    with time_machine.travel(DISTRIBUTED_AT, tick=False):
+        services.distribute(circular=circular, by=records_clerk)
+    flush_outbox()
+    return circular
 
 
 def received(kind, stage=""):
@@ -64,7 +60,7 @@ def received(kind, stage=""):
     )
 
 
-def test_a_circular_from_issue_to_escalation(distributed, clerk, other_clerk, unit, other_unit):
+def test_a_circular_from_issue_to_escalation(circular, clerk, other_clerk, unit, other_unit):
     # Wed 16/10: acknowledgement due Thu 17/10 → a reminder to each unit's clerks.
     assert sweep.sweep(at(16)).queued == {"ack_due_soon": 2}
     assert received("ack_due_soon") == ["clerk", "other-clerk"]
@@ -95,7 +91,7 @@ def test_a_circular_from_issue_to_escalation(distributed, clerk, other_clerk, un
     ]
 
 
-def test_a_missed_moment_is_replaced_by_the_later_kind(distributed, unit):
+def test_a_missed_moment_is_replaced_by_the_later_kind(circular, unit):
     # The first sweep ever runs on 24/10: the unit gets the monitor escalation only.
     result = sweep.sweep(at(24))
     assert result.queued == {"ack_escalation:monitor": 2}
@@ -104,30 +100,15 @@ def test_a_missed_moment_is_replaced_by_the_later_kind(distributed, unit):
     assert sweep.sweep(at(25)).total == 0
 
 
-def test_nothing_is_chased_once_done_or_withdrawn(distributed, circular, clerk, other_clerk, unit, other_unit, signer):
+def test_nothing_is_chased_once_done_or_withdrawn(circular, clerk, other_clerk, unit, other_unit, signer):
     services.acknowledge(delivery=Delivery.objects.get(unit=unit), by=clerk)
     services.refuse(delivery=Delivery.objects.get(unit=other_unit), by=other_clerk, reason="Không thuộc thẩm quyền")
     assert sweep.sweep(at(21)).total == 0
-    from circulars.services import withdraw
-
     withdraw(circular=circular, by=signer, reason="Thu hồi")
     assert sweep.sweep(at(31)).total == 0  # the report was still owed, but the circular is withdrawn
 
 
-def test_urgent_circulars_are_chased_by_email_at_once(
-    drafter, signer, records_clerk, district, communes_group, clerk, other_clerk, django_capture_on_commit_callbacks
-):
-    circ = issued_circular(
-        drafter,
-        signer,
-        records_clerk,
-        groups=[communes_group],
-        issued_on=datetime.date(2024, 10, 15),
-        urgency=Urgency.FLASH,
-    )
-    with time_machine.travel(at(15, 10), tick=False):
-        services.distribute(circular=circ, by=records_clerk)
-    flush_outbox()
+def test_urgent_circulars_are_chased_by_email_at_once(flash, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         sweep.sweep(at(16))
     assert sorted(m.to[0] for m in mail.outbox) == ["clerk@example.vn", "other-clerk@example.vn"]
@@ -135,7 +116,7 @@ def test_urgent_circulars_are_chased_by_email_at_once(
     assert Reminder.objects.filter(channel="immediate", sent_at__isnull=False).count() == 2
 
 
-def test_normal_circulars_wait_for_one_digest_a_day(distributed, django_capture_on_commit_callbacks):
+def test_normal_circulars_wait_for_one_digest_a_day(circular, django_capture_on_commit_callbacks):
     sweep.sweep(at(16))
     sweep.sweep(at(18))
     mail.outbox.clear()
@@ -152,31 +133,16 @@ def test_normal_circulars_wait_for_one_digest_a_day(distributed, django_capture_
     assert OutboxEmail.objects.filter(kind="digest", user__username="clerk").count() == 1
 
 
-def test_a_reminder_for_a_step_done_since_is_not_sent(
-    drafter, signer, records_clerk, district, communes_group, clerk, other_clerk
-):
-    circ = issued_circular(
-        drafter,
-        signer,
-        records_clerk,
-        groups=[communes_group],
-        issued_on=datetime.date(2024, 10, 15),
-        urgency=Urgency.FLASH,
-    )
-    with time_machine.travel(at(15, 10), tick=False):
-        services.distribute(circular=circ, by=records_clerk)
-    flush_outbox()
+def test_a_reminder_for_a_step_done_since_is_not_sent(flash, clerk):
     sweep.sweep(at(16))  # callbacks not run: the rows wait in the outbox
     services.acknowledge(delivery=Delivery.objects.get(unit__code="xa-mot"), by=clerk)
     mail.outbox.clear()
-    from acknowledgements.outbox import send_due
-
     send_due()
     assert [m.to[0] for m in mail.outbox] == ["other-clerk@example.vn"]
     assert OutboxEmail.objects.get(kind="reminder", user=clerk).status == "skipped"
 
 
-def test_chase_command_is_idempotent_and_has_a_dry_run(distributed, capsys):
+def test_chase_command_is_idempotent_and_has_a_dry_run(circular, capsys):
     call_command("chase", "--at", "2024-10-18T08:00", "--dry-run")
     out = capsys.readouterr().out
     assert "would queue 2 reminders" in out and "ack_overdue" in out
@@ -188,15 +154,13 @@ def test_chase_command_is_idempotent_and_has_a_dry_run(distributed, capsys):
 
 
 def test_chase_command_refuses_a_bad_date(db):
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="not an ISO date-time"):
         call_command("chase", "--at", "18/10/2024")
 
 
-def test_manual_chase_once_per_few_hours(api_as, distributed, monitor, clerk, unit, other_unit, signer):
+def test_manual_chase_once_per_few_hours(api_as, circular, monitor, clerk, unit, other_unit, signer):
     api = api_as(monitor)
-    url = f"/api/v1/circulars/{distributed.id}/chase"
+    url = f"/api/v1/circulars/{circular.id}/chase"
     assert api.post(url, {"units": [unit.id, other_unit.id]}, format="json").json() == {"queued": 2}
     assert api.post(url, {"units": [unit.id]}, format="json").json() == {"queued": 0}
     assert api_as(clerk).post(url, {"units": [unit.id]}, format="json").status_code == 403
@@ -211,16 +175,15 @@ def received_manual(user):
     return Notification.objects.filter(user=user, reminder__kind="manual").count()
 
 
-def test_delivery_api_lists_reminders(api_as, distributed, clerk, unit):
+def test_delivery_api_lists_reminders(api_as, circular, delivery, clerk):
     sweep.sweep(at(16))
-    delivery = Delivery.objects.get(unit=unit)
     body = api_as(clerk).get(f"/api/v1/deliveries/{delivery.id}/").json()
     assert body["reminders"] == [
         {
             "kind": "ack_due_soon",
             "stage": "",
             "channel": "digest",
-            "created_at": body["reminders"][0]["created_at"],
+            "created_at": "2024-10-16T08:00:00+07:00",  # the moment of the sweep, local time
             "sent_at": None,
             "recipients": ["clerk"],
         }
@@ -243,9 +206,9 @@ def _bulk_deliveries(circular, district, n):
 
 
 @pytest.mark.parametrize("n", [10, 1000])
-def test_sweep_query_count_does_not_grow_with_deliveries(n, circular, district, django_assert_num_queries):
-    Circular.objects.filter(pk=circular.pk).update(status=Circular.Status.DISTRIBUTED, report_due_on=None)
-    _bulk_deliveries(circular, district, n)
+def test_sweep_query_count_does_not_grow_with_deliveries(n, issued, district, django_assert_num_queries):
+    Circular.objects.filter(pk=issued.pk).update(status=Circular.Status.DISTRIBUTED, report_due_on=None)
+    _bulk_deliveries(issued, district, n)
     # Eight stage queries (savepoint, INSERT … SELECT, release), one batch of follow-up
     # for the stage that added rows (3 notification INSERTs, the outbox INSERT, the last
     # delivery of the batch, two UPDATEs), the calendar read: the same for 10 and 1,000

@@ -9,9 +9,11 @@ import io
 import re
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from circulars import services
 from circulars.models import Circular, IncomingDispatch
@@ -20,11 +22,6 @@ pytestmark = pytest.mark.django_db
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
@@ -237,8 +234,6 @@ def test_the_list_pages_by_50(client, records_clerk):
 
 
 def test_the_xlsx_export_is_the_decree_30_register(client, records_clerk):
-    from openpyxl import load_workbook
-
     register(records_clerk)
     register(records_clerk, reference="15/UBND-VX", subject='=HYPERLINK("http://evil")')
     register(records_clerk, reference="1/UBND", received_on="30/12/2023", document_date="20/12/2023")
@@ -277,8 +272,6 @@ def test_the_xlsx_export_is_the_decree_30_register(client, records_clerk):
 
 
 def test_the_export_of_a_year_without_dispatches_is_an_empty_register(client, records_clerk):
-    from openpyxl import load_workbook
-
     register(records_clerk)
     client.force_login(records_clerk)
     response = client.get(reverse("incoming-export"), {"year": 2019})
@@ -287,8 +280,6 @@ def test_the_export_of_a_year_without_dispatches_is_an_empty_register(client, re
 
 
 def test_the_export_follows_the_list_filters(client, records_clerk):
-    from openpyxl import load_workbook
-
     register(records_clerk)
     register(records_clerk, reference="15/UBND-VX", subject="V/v tổ chức Tết Trung thu")
     client.force_login(records_clerk)
@@ -751,10 +742,6 @@ def test_the_code_form_redirects_to_the_verify_page(client, issued):
 
 
 def test_drafting_form_shows_the_acknowledgement_deadline(client, drafter, district):
-    import datetime
-
-    import time_machine
-
     client.force_login(drafter)
     with time_machine.travel(datetime.datetime(2024, 10, 7, 9, tzinfo=datetime.UTC), tick=False):
         html = client.get("/circulars/new/").content.decode()

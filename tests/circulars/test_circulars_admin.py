@@ -5,11 +5,6 @@ from tests.factories import draft_circular, issued_circular
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def test_admin_shows_an_issued_circular_read_only(
     client, admin_user, drafter, signer, records_clerk, district, communes_group
 ):

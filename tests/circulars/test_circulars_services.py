@@ -3,6 +3,7 @@ import hashlib
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from circulars import services
 from circulars.models import Circular, CircularEvent, IncomingDispatch, NumberingRegister
@@ -10,11 +11,6 @@ from core.errors import Conflict, Forbidden, Invalid
 from tests.factories import approved_circular, draft_circular, issued_circular
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def register(by, **overrides):
@@ -179,9 +175,7 @@ def test_numbers_are_consecutive_and_restart_each_year(drafter, signer, records_
 def test_issue_date_cannot_be_in_the_future(drafter, signer, records_clerk, district, communes_group):
     circular = approved_circular(drafter, signer, groups=[communes_group])
     with pytest.raises(Invalid):
-        services.issue(
-            circular=circular, by=records_clerk, issued_on=datetime.date.today() + datetime.timedelta(days=2)
-        )
+        services.issue(circular=circular, by=records_clerk, issued_on=timezone.localdate() + datetime.timedelta(days=2))
     circular.refresh_from_db()
     assert circular.status == Circular.Status.APPROVED and circular.number is None
 

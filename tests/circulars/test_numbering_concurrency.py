@@ -3,21 +3,18 @@
 Only PostgreSQL has row locks that let two transactions truly race; SQLite serialises
 every writer, so the test runs where CI runs: on PostgreSQL."""
 
+import datetime
 import threading
 
 import pytest
 from django.db import connection, connections
 
 from circulars import services
-from circulars.models import Circular, NumberingRegister
+from circulars.models import Circular, IncomingDispatch, NumberingRegister
+from core.errors import Conflict
 from tests.factories import approved_circular
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def _race(n, action):
@@ -55,10 +52,6 @@ def test_concurrent_issues_get_distinct_consecutive_numbers(drafter, signer, rec
 def test_concurrent_registration_of_the_same_dispatch_keeps_one(records_clerk):
     if connection.vendor != "postgresql":
         pytest.skip("row-level locking races need PostgreSQL (CI runs it)")
-    import datetime
-
-    from circulars.models import IncomingDispatch
-    from core.errors import Conflict
 
     def register(_i):
         return services.register_incoming(

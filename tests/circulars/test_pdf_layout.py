@@ -16,6 +16,8 @@ import pytest
 import segno
 from django.conf import settings
 from django.utils import timezone
+from fontTools.ttLib import TTFont
+from PIL import Image
 from pypdf import PdfReader
 
 from circulars.pdf import CircularDocument, format_place_date, render_circular_pdf
@@ -121,8 +123,6 @@ def fonts(resources, seen=None):
 
 def embedded_family(font):
     """Family name recorded inside the embedded font program itself."""
-    from fontTools.ttLib import TTFont
-
     descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
     program = descendant["/FontDescriptor"].get_object()["/FontFile2"].get_object().get_data()
     return TTFont(io.BytesIO(program))["name"].getDebugName(1)
@@ -361,8 +361,6 @@ def test_a_single_addressee_goes_on_the_kinh_gui_line():
 def test_body_cannot_pull_in_files_or_network_resources(tmp_path):
     # The image exists and is readable, yet it lies outside static/: it must not be embedded,
     # neither by its own URL nor by climbing out of static/ with "..".
-    from PIL import Image
-
     outside = tmp_path / "secret.png"
     Image.new("RGB", (4, 4), "red").save(outside)
     static_img = (Path(settings.BASE_DIR) / "static" / "img").as_uri()

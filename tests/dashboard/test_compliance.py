@@ -5,19 +5,23 @@ import datetime
 import io
 import zoneinfo
 
+import openpyxl
 import pytest
 import time_machine
+from pypdf import PdfReader
 
 from acknowledgements import services
 from acknowledgements.models import Delivery
+from circulars.services import withdraw
 from dashboard import compliance
-from tests.conftest import make_user
+from tests.conftest import ISSUED_ON, REPORT_DUE_ON, make_user
 from tests.factories import issued_circular
 from units.models import Unit, UnitGroup
 
 pytestmark = pytest.mark.django_db
 VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 ON = datetime.date(2024, 11, 5)
+YEAR_START, YEAR_END = datetime.date(2024, 1, 1), datetime.date(2024, 12, 31)
 
 
 def day(d, m=10):
@@ -25,8 +29,11 @@ def day(d, m=10):
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _on_the_day_of_the_count():
+    """Tests look at the figures as of ON, Tuesday 05/11/2024 09:00: the requests are made
+    then too (an API token idle since then would have expired by today)."""
+    with day(5, 11):
+        yield
 
 
 @pytest.fixture
@@ -52,8 +59,8 @@ def fixture(drafter, signer, records_clerk, district, monitoring_unit, monitor):
         records_clerk,
         groups=[group],
         monitoring_unit=monitoring_unit,
-        issued_on=datetime.date(2024, 10, 15),
-        report_due_on=datetime.date(2024, 10, 31),
+        issued_on=ISSUED_ON,
+        report_due_on=REPORT_DUE_ON,
     )
     with day(15):
         services.distribute(circular=circ, by=records_clerk)
@@ -104,8 +111,7 @@ def test_circular_figures_match_the_hand_count(fixture):
 
 def test_compliance_endpoint_and_who_may_see_it(fixture, api_as, monitor, signer, clerk):
     circ, _units = fixture
-    with time_machine.travel(datetime.datetime(2024, 11, 5, 9, tzinfo=VN), tick=False):
-        body = api_as(monitor).get(f"/api/v1/circulars/{circ.id}/compliance").json()
+    body = api_as(monitor).get(f"/api/v1/circulars/{circ.id}/compliance").json()
     assert body == compliance.compliance(circ, on=ON)
     assert api_as(signer).get(f"/api/v1/circulars/{circ.id}/compliance").status_code == 200
     assert api_as(clerk).get(f"/api/v1/circulars/{circ.id}/compliance").status_code == 404
@@ -121,8 +127,6 @@ def test_compliance_query_count_does_not_depend_on_units(fixture, api_as, monito
 
 
 def test_withdrawn_circular_has_nothing_overdue(fixture, signer):
-    from circulars.services import withdraw
-
     circ, _units = fixture
     withdraw(circular=circ, by=signer, reason="Thu hồi")
     circ.refresh_from_db()
@@ -131,11 +135,10 @@ def test_withdrawn_circular_has_nothing_overdue(fixture, signer):
 
 
 def test_league_rows_match_the_hand_count(fixture):
-    rows = {
-        r["unit"]["code"]: r for r in compliance.league(datetime.date(2024, 1, 1), datetime.date(2024, 12, 31), on=ON)
-    }
+    _circ, units = fixture
+    rows = {r["unit"]["code"]: r for r in compliance.league(YEAR_START, YEAR_END, on=ON)}
     assert rows["u-a"] == {
-        "unit": rows["u-a"]["unit"],
+        "unit": {"id": units["A"].id, "code": "u-a", "name": "Đơn vị A"},
         "circulars": 1,
         "on_time_ack_rate": 0.0,
         "on_time_report_rate": 0.0,
@@ -147,16 +150,19 @@ def test_league_rows_match_the_hand_count(fixture):
     assert rows["u-d"]["mean_delay_days"] == 1.0  # (0 + 2) / 2
     assert rows["u-f"]["on_time_ack_rate"] is None and rows["u-f"]["overdue"] == 0
     assert rows["u-g"] == {**rows["u-g"], "on_time_ack_rate": 1.0, "on_time_report_rate": 1.0, "mean_delay_days": 0.0}
-    worst_first = list(rows)
-    ordered = [
-        r["unit"]["code"] for r in compliance.league(datetime.date(2024, 1, 1), datetime.date(2024, 12, 31), on=ON)
-    ]
-    assert ordered[0] == "u-a" and set(ordered) == set(worst_first)
+
+
+def test_league_puts_the_worst_unit_first(fixture):
+    ordered = [r["unit"]["code"] for r in compliance.league(YEAR_START, YEAR_END, on=ON)]
+    # Overdue first (A B H E), lowest report rate next (E reported on time), then the
+    # lowest acknowledgement rate (A), the longest delay, the name (B before H). Among
+    # those owing nothing: D reported late, C acknowledged late, G on time, F refused
+    # (no rate at all) last.
+    assert ordered == ["u-a", "u-b", "u-h", "u-e", "u-d", "u-c", "u-g", "u-f"]
 
 
 def test_league_endpoint(fixture, api_as, monitor, clerk):
-    with time_machine.travel(datetime.datetime(2024, 11, 5, 9, tzinfo=VN), tick=False):
-        body = api_as(monitor).get("/api/v1/compliance/units/?from=2024-01-01&to=2024-12-31").json()
+    body = api_as(monitor).get("/api/v1/compliance/units/?from=2024-01-01&to=2024-12-31").json()
     assert body["count"] == 8
     first = body["results"][0]
     assert set(first) == {"unit", "circulars", "on_time_ack_rate", "on_time_report_rate", "mean_delay_days", "overdue"}
@@ -168,15 +174,11 @@ def test_league_endpoint(fixture, api_as, monitor, clerk):
 
 
 def test_exports_hold_the_same_figures(fixture, api_as, monitor):
-    import openpyxl
-    from pypdf import PdfReader
-
     circ, _units = fixture
     api = api_as(monitor)
-    with time_machine.travel(datetime.datetime(2024, 11, 5, 9, tzinfo=VN), tick=False):
-        xlsx = api.get(f"/api/v1/circulars/{circ.id}/compliance/export.xlsx")
-        csv_response = api.get(f"/api/v1/circulars/{circ.id}/compliance/export.csv")
-        pdf = api.get(f"/api/v1/circulars/{circ.id}/compliance/report.pdf")
+    xlsx = api.get(f"/api/v1/circulars/{circ.id}/compliance/export.xlsx")
+    csv_response = api.get(f"/api/v1/circulars/{circ.id}/compliance/export.csv")
+    pdf = api.get(f"/api/v1/circulars/{circ.id}/compliance/report.pdf")
     assert xlsx.status_code == 200 and "attachment" in xlsx["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     rows = list(sheet.iter_rows(values_only=True))

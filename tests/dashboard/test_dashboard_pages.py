@@ -23,43 +23,14 @@ from acknowledgements.models import Delivery, ImplementationReport, Reminder
 from circulars.models import Circular
 from dashboard import charts, compliance
 from dashboard.exports import UNIT_HEADERS
-from tests.conftest import make_user
-from tests.factories import issued_circular
+from tests.conftest import ISSUED_ON, make_user
 from units.models import Unit, UnitGroup
 from units.roles import PortalRole
 
-pytestmark = pytest.mark.django_db
+# Time stands at the morning after the distribution: nobody is late until a test says so.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("next_morning")]
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def circular(drafter, signer, records_clerk, communes_group, monitoring_unit, clerk, other_clerk, monitor):
-    circ = issued_circular(
-        drafter,
-        signer,
-        records_clerk,
-        groups=[communes_group],
-        monitoring_unit=monitoring_unit,
-        report_due_on=timezone.localdate() + datetime.timedelta(days=20),
-    )
-    services.distribute(circular=circ, by=records_clerk)
-    return circ
-
-
-@pytest.fixture
-def delivery(circular, unit):
-    return Delivery.objects.get(circular=circular, unit=unit)
-
-
-@pytest.fixture
-def other_delivery(circular, other_unit):
-    return Delivery.objects.get(circular=circular, unit=other_unit)
 
 
 def as_user(client, user):
@@ -207,10 +178,11 @@ def test_overview_filters_by_overdue_period_and_urgency(client, monitor, circula
     assert client.get(reverse("dashboard"), {"overdue": "on"}).context["rows"] == []
     make_overdue(delivery)
     assert len(client.get(reverse("dashboard"), {"overdue": "on"}).context["rows"]) == 1
-    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).strftime("%d/%m/%Y")
-    assert client.get(reverse("dashboard"), {"issued_from": tomorrow}).context["rows"] == []
-    today = timezone.localdate().strftime("%d/%m/%Y")
-    assert len(client.get(reverse("dashboard"), {"issued_from": today, "issued_to": today}).context["rows"]) == 1
+    day_after = (ISSUED_ON + datetime.timedelta(days=1)).strftime("%d/%m/%Y")
+    assert client.get(reverse("dashboard"), {"issued_from": day_after}).context["rows"] == []
+    issue_day = ISSUED_ON.strftime("%d/%m/%Y")
+    rows = client.get(reverse("dashboard"), {"issued_from": issue_day, "issued_to": issue_day}).context["rows"]
+    assert len(rows) == 1
     assert client.get(reverse("dashboard"), {"urgency": "flash"}).context["rows"] == []
     assert len(client.get(reverse("dashboard"), {"sort": "overdue", "status": "distributed"}).context["rows"]) == 1
 
@@ -494,8 +466,17 @@ def test_progress_chart_is_valid_svg_with_deadlines_and_a_text_alternative(circu
 def test_progress_chart_of_a_circular_nobody_acted_on(circular):
     Circular.objects.filter(pk=circular.pk).update(report_due_on=None)
     circular.refresh_from_db()
-    svg = charts.progress_chart(compliance.progress_series(circular), today=timezone.localdate())
-    parse_svg(svg)
+    root = parse_svg(charts.progress_chart(compliance.progress_series(circular), today=timezone.localdate()))
+    ns = {"s": charts.SVG_NS}
+    # No report deadline: one dashed vertical, the acknowledgement's.
+    dashed = [line for line in root.findall("s:line", ns) if line.get("stroke-dasharray") == "6 4"]
+    assert len(dashed) == 1
+    # Both step lines lie flat on the x axis (the first line drawn), from start to end.
+    axis_y = float(root.find("s:line", ns).get("y1"))
+    step_lines = root.findall("s:polyline", ns)
+    assert len(step_lines) == 2
+    for line in step_lines:
+        assert {float(point.split(",")[1]) for point in line.get("points").split()} == {axis_y}
 
 
 def test_group_chart_escapes_group_names(client, monitor, circular, delivery, clerk, unit):
@@ -514,8 +495,16 @@ def test_group_chart_escapes_group_names(client, monitor, circular, delivery, cl
     assert evil not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-def test_group_chart_without_data_is_still_valid():
-    parse_svg(charts.group_rates_chart([], rate="on_time_report_rate", title="T", ident="t"))
+def test_group_chart_without_data_says_so_and_draws_no_bar():
+    root = parse_svg(charts.group_rates_chart([], rate="on_time_report_rate", title="T", ident="t"))
+    ns = {"s": charts.SVG_NS}
+    assert root.findall(".//s:rect", ns) == []  # no bar, no legend
+    # The notice is written in the plot and is the text alternative.
+    notice = root.find("s:desc", ns).text
+    assert notice and notice in [text.text for text in root.iter(f"{{{charts.SVG_NS}}}text")]
+    # Only the gridlines' percentages are written: no month.
+    labels = [text.text for text in root.iter(f"{{{charts.SVG_NS}}}text") if text.text != notice]
+    assert labels == ["0%", "25%", "50%", "75%", "100%"]
 
 
 def test_figure_bars_are_valid_svg():
@@ -546,25 +535,21 @@ def test_monitoring_page_is_403_for_a_unit_clerk_and_404_for_an_outsider(client,
     assert as_user(client, outsider).get(reverse("circular-deliveries", args=[circular.pk])).status_code == 404
 
 
-def test_records_clerk_distributes_from_the_monitoring_page(
-    client, drafter, signer, records_clerk, communes_group, monitoring_unit, unit
-):
-    circ = issued_circular(drafter, signer, records_clerk, groups=[communes_group], monitoring_unit=monitoring_unit)
+def test_records_clerk_distributes_from_the_monitoring_page(client, issued, records_clerk, unit):
     client = as_user(client, records_clerk)
-    page = client.get(reverse("circular-deliveries", args=[circ.pk]))
+    page = client.get(reverse("circular-deliveries", args=[issued.pk]))
     assert page.status_code == 200 and 'id="distribute-form"' in page.content.decode()
-    response = client.post(reverse("circular-distribute", args=[circ.pk]), follow=True)
-    assert response.redirect_chain == [(reverse("circular-deliveries", args=[circ.pk]), 302)]
-    assert Delivery.objects.filter(circular=circ).count() == 2
+    response = client.post(reverse("circular-distribute", args=[issued.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("circular-deliveries", args=[issued.pk]), 302)]
+    assert Delivery.objects.filter(circular=issued).count() == 2
     (message,) = response.context["messages"]
     assert message.level_tag == "success" and "2" in str(message)
 
 
-def test_a_drafter_cannot_distribute(client, drafter, signer, records_clerk, communes_group, monitoring_unit):
-    circ = issued_circular(drafter, signer, records_clerk, groups=[communes_group], monitoring_unit=monitoring_unit)
-    response = as_user(client, drafter).post(reverse("circular-distribute", args=[circ.pk]))
+def test_a_drafter_cannot_distribute(client, drafter, issued):
+    response = as_user(client, drafter).post(reverse("circular-distribute", args=[issued.pk]))
     assert response.status_code == 403
-    assert not Delivery.objects.filter(circular=circ).exists()
+    assert not Delivery.objects.filter(circular=issued).exists()
 
 
 def test_monitoring_page_queries_do_not_grow_with_rows(

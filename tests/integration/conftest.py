@@ -26,7 +26,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import redis
 from django.db import connection
+from kombu import pools
+
+from portal.celery import app
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_SERVER = shutil.which("redis-server")
@@ -90,13 +94,9 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/{db}"
 
     def client(self):
-        import redis
-
         return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=5, socket_connect_timeout=2)
 
     def _answers(self) -> bool:
-        import redis
-
         try:
             return self.client().ping()
         except redis.ConnectionError:
@@ -150,9 +150,6 @@ def broker(tmp_path):
 @pytest.fixture
 def celery_app(broker, settings, monkeypatch):
     """portal.celery.app publishing to the private broker, tasks no longer eager."""
-    from kombu import pools
-
-    from portal.celery import app
 
     def drop_connections():
         # The app caches its connection and producer pools, keyed by the broker URL it

@@ -7,31 +7,24 @@ reached the last stage: escalation to the monitoring office and the signer. The 
 assert on what the database says was chased, then that exactly that went out.
 """
 
-import datetime
-import zoneinfo
 from collections import Counter
 
 import pytest
 import time_machine
 from django.db import connection
 
-from acknowledgements import services, tasks
+from acknowledgements import services
 from acknowledgements.models import Delivery, Notification, OutboxEmail, Reminder
+from acknowledgements.tasks import send_outbox
 from chasing import sweep
+from chasing.tasks import chase_sweep
 from circulars.models import Urgency
-from tests.conftest import make_user
+from tests.conftest import DISTRIBUTED_AT, ISSUED_ON, make_user
 from tests.factories import issued_circular
 from tests.integration.conftest import sent_messages, wait_for, wait_until_idle
 from units.models import Unit, UnitGroup
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
-ISSUED_ON = datetime.date(2024, 10, 15)
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
@@ -57,7 +50,7 @@ def flash_circular(drafter, signer, records_clerk, monitoring_unit, group):
 
 
 def distribute(circular, records_clerk) -> int:
-    with time_machine.travel(datetime.datetime(2024, 10, 15, 10, tzinfo=VN), tick=False):
+    with time_machine.travel(DISTRIBUTED_AT, tick=False):
         return services.distribute(circular=circular, by=records_clerk)
 
 
@@ -76,9 +69,9 @@ def test_due_reminder_is_sent_exactly_once_with_two_workers_and_a_repeated_tick(
         worker.wait_ready()
 
     for _ in range(3):  # a beat tick delivered three times, taken by both workers at once
-        tasks.chase_sweep.delay()
+        chase_sweep.delay()
     for _ in range(3):
-        tasks.send_outbox.delay()
+        send_outbox.delay()
     wait_until_idle(
         broker,
         workers,
@@ -136,7 +129,7 @@ def test_mail_queued_while_the_broker_is_down_goes_out_once_it_is_back(
     broker.start()  # same port
     worker = start_worker("w1").wait_ready()
     assert sent_messages([worker]) == Counter()
-    tasks.send_outbox.delay()  # beat's every-minute drain
+    send_outbox.delay()  # beat's every-minute drain
     wait_until_idle(broker, [worker], extra=lambda: not OutboxEmail.objects.pending().exists())
 
     rows = list(OutboxEmail.objects.values_list("to", "subject", "status"))
@@ -163,7 +156,7 @@ def test_a_worker_killed_mid_sweep_loses_and_duplicates_nothing(
     assert sum(planned.values()) == UNITS  # each delivery owes exactly one stage
 
     first = start_worker("w1", CHASE_BATCH_SIZE=str(BATCH)).wait_ready()
-    tasks.chase_sweep.delay()
+    chase_sweep.delay()
     wait_for(Reminder.objects.exists, timeout=30, interval=0.005, what="the first batch of reminders", logs=[first])
     first.kill()
     # Until PostgreSQL has ended the dead worker's session, its last batch may still commit.
@@ -182,7 +175,7 @@ def test_a_worker_killed_mid_sweep_loses_and_duplicates_nothing(
     second = start_worker("w2", CHASE_BATCH_SIZE=str(BATCH)).wait_ready()
     # The killed worker's message waits for Redis's visibility timeout (an hour); the next
     # beat tick comes first.
-    tick = tasks.chase_sweep.delay()
+    tick = chase_sweep.delay()
     wait_for(lambda: second.has_finished(tick.id), timeout=60, what="the second sweep", logs=[first, second])
 
     reminders = list(Reminder.objects.values_list("pk", "delivery_id", "kind", "stage", "sweep"))

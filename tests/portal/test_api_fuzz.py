@@ -63,10 +63,9 @@ MAX_EXAMPLES = 20
 
 
 @pytest.fixture
-def fuzz_data(settings, tmp_path, drafter, signer, records_clerk, communes_group, monitoring_unit, unit, clerk):
+def fuzz_data(drafter, signer, records_clerk, communes_group, monitoring_unit, unit, clerk):
     """Objects in the states the API acts on; their ids feed the generated paths. The
     clerk's unit has one delivery with a submitted report and one still to acknowledge."""
-    settings.MEDIA_ROOT = tmp_path
     due = {"monitoring_unit": monitoring_unit, "report_due_on": timezone.localdate() + datetime.timedelta(days=20)}
     reported = issued_circular(drafter, signer, records_clerk, groups=[communes_group], **due)
     ack_services.distribute(circular=reported, by=records_clerk)
@@ -236,25 +235,10 @@ FOUND = [
 @pytest.mark.django_db
 @pytest.mark.parametrize(("who", "method", "url", "content_type", "body", "expected"), FOUND)
 def test_inputs_the_fuzzer_found_get_a_json_error(
-    request,
-    api_as,
-    drafter,
-    signer,
-    records_clerk,
-    communes_group,
-    unit,
-    who,
-    method,
-    url,
-    content_type,
-    body,
-    expected,
+    request, api_as, delivery, who, method, url, content_type, body, expected
 ):
-    circular = issued_circular(drafter, signer, records_clerk, groups=[communes_group])
-    ack_services.distribute(circular=circular, by=records_clerk)
-    delivery = Delivery.objects.get(circular=circular, unit=unit)
     client = api_as(request.getfixturevalue(who))
-    url = url.format(circular=circular.pk, delivery=delivery.pk)
+    url = url.format(circular=delivery.circular_id, delivery=delivery.pk)
     response = client.generic("POST", url, body, content_type=content_type) if method == "post" else client.get(url)
     assert response.status_code == expected
     assert response["Content-Type"] == "application/json"

@@ -158,13 +158,19 @@ def build_world() -> SimpleNamespace:
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """Built once, inside a transaction that is rolled back after the module's last case:
     each case's own savepoint (pytest-django's) undoes whatever that case changed."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
-        transaction.atomic(),
-    ):
-        yield build_world()
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        world = build_world()
+        world.media_root = media
+        yield world
         transaction.set_rollback(True)
+
+
+@pytest.fixture
+def media_root(world):
+    """The world's files stay in the module's folder, where it wrote them, rather than in
+    a folder of each case's own."""
+    return world.media_root
 
 
 @pytest.fixture(autouse=True)

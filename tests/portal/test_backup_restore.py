@@ -39,13 +39,12 @@ FILES = {
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    root = tmp_path / "media"
+def media(media_root):
+    """The test's media folder, with a file of each kind (one empty)."""
     for rel, data in FILES.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_bytes(data)
-    settings.MEDIA_ROOT = root
-    return root
+        (media_root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (media_root / rel).write_bytes(data)
+    return media_root
 
 
 @pytest.fixture
@@ -203,8 +202,7 @@ def test_restore_refuses_an_archive_of_the_other_database_vendor(data, backup_di
         call_command("restore", str(wrong), yes=True)
 
 
-def test_restore_refuses_what_is_not_an_archive(tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def test_restore_refuses_what_is_not_an_archive(tmp_path):
     junk = tmp_path / "portal-20240101-000000.tar.gz"
     junk.write_bytes(b"not a tar file")
 

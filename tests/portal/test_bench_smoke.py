@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from acknowledgements.models import Delivery, DeliveryEvent, ImplementationReport, Reminder
+from bench import db, seed
 from circulars.models import Circular
 from circulars.workdays import working_days_late
 from units.models import Unit
@@ -38,8 +39,6 @@ def _empty() -> None:
 @pytest.fixture
 def bench_database(django_db_blocker):
     """A database of the test's own, never the one a running `make bench` uses."""
-    from bench import db
-
     with django_db_blocker.unblock():
         name = db.bench_name(f"{connection.settings_dict['NAME']}_smoke")
         db.recreate(name)
@@ -53,8 +52,6 @@ def bench_database(django_db_blocker):
 
 @postgresql_only
 def test_seeding_writes_the_specified_dataset_and_repeats_it(bench_database):
-    from bench import seed
-
     plan = seed.Plan.at(SCALE)
     seeded = seed.seed(SCALE, 7, anchor=ANCHOR, log=lambda _message: None)
     first = seed.digest()

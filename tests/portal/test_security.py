@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -57,8 +57,6 @@ def test_repeated_failures_lock_the_username_from_that_address(client, clerk):
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
     # Another person at the same office (same address) is not locked out.
-    from tests.conftest import make_user
-
     make_user("colleague")
     response = client.post(reverse("login"), {"username": "colleague", "password": PASSWORD})
     assert response.status_code == 302

@@ -1,6 +1,11 @@
+import io
+
 import pytest
 from django.core.management import call_command
+from pypdf import PdfReader
 
+from acknowledgements.models import Delivery
+from circulars.models import Circular, IncomingDispatch
 from units.models import Membership, Unit, UnitGroup, User
 from units.roles import roles_of
 
@@ -51,15 +56,7 @@ def test_seed_demo_is_idempotent():
     assert counts[0] == 20
 
 
-@pytest.fixture
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def test_seed_demo_issues_and_distributes_the_seed_circular(_media):
-    from acknowledgements.models import Delivery
-    from circulars.models import Circular, IncomingDispatch
-
+def test_seed_demo_issues_and_distributes_the_seed_circular():
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     dispatch = IncomingDispatch.objects.get()
     assert (dispatch.reference, dispatch.issuer, dispatch.arrival_number) == (
@@ -83,13 +80,7 @@ def test_seed_demo_issues_and_distributes_the_seed_circular(_media):
     assert Delivery.objects.count() == 19 and Circular.objects.count() == 1
 
 
-def test_seed_circular_pdf_reads_like_the_seed_document(_media):
-    import io
-
-    from pypdf import PdfReader
-
-    from circulars.models import Circular
-
+def test_seed_circular_pdf_reads_like_the_seed_document():
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     circular = Circular.objects.get()
     text = " ".join(

@@ -21,6 +21,7 @@ from types import SimpleNamespace
 
 import openpyxl
 import pytest
+import time_machine
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -35,7 +36,7 @@ from rest_framework.test import APIClient
 from acknowledgements import links, outbox
 from acknowledgements.models import Delivery, ImplementationReport
 from chasing import sweep
-from tests.conftest import make_user
+from tests.conftest import VN, make_user
 from units.models import Membership, Unit, UnitGroup
 from units.roles import PortalRole
 
@@ -55,6 +56,12 @@ PAYLOADS = {
     "dde-at": "@SUM(1+9)*cmd|' /C calc'!A0",
 }
 PDF_BYTES = b"%PDF-1.4\n%%EOF\n"
+# The scenario runs on Tuesday 15/10/2024 from 09:00, the clock running: the circular is
+# issued that day and its acknowledgement is due Thursday 17/10. The sweep that finds the
+# silent commune late runs on Friday 18/10. Which reminder is due, and so which emails go
+# out, depends on the weekday: "now" would make the scenario change with the calendar.
+STARTED_AT = datetime.datetime(2024, 10, 15, 9, 0, tzinfo=VN)
+LATE = datetime.datetime(2024, 10, 18, 8, 0, tzinfo=VN)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background"}
 
@@ -286,10 +293,10 @@ def run_scenario(p: str) -> SimpleNamespace:
         201,
     )
     ok(api["monitor"].post(f"/api/v1/circulars/{pk}/chase", {"units": [silent_unit.pk]}, format="json"))
-    # Ten days on, the silent commune is late: the sweep's reminders go out in the digest.
-    later = timezone.now() + datetime.timedelta(days=10)
-    sweep.sweep(later)
-    sweep.send_digests(later)
+    # The morning after its acknowledgement deadline the silent commune is late: the
+    # sweep's reminder for a normal circular goes out in the digest.
+    sweep.sweep(LATE)
+    sweep.send_digests(LATE)
     outbox.send_due()
     s.emails = list(mail.outbox)
 
@@ -349,7 +356,7 @@ def run_scenario(p: str) -> SimpleNamespace:
 @pytest.fixture(scope="module", params=list(PAYLOADS.values()), ids=list(PAYLOADS))
 def scenario(request, django_db_setup, django_db_blocker, tmp_path_factory):
     """One scenario per payload, built once for all the tests that read it, inside a
-    transaction rolled back afterwards."""
+    transaction rolled back afterwards, on a fixed day (see ``STARTED_AT``)."""
     with (
         django_db_blocker.unblock(),
         override_settings(
@@ -359,7 +366,9 @@ def scenario(request, django_db_setup, django_db_blocker, tmp_path_factory):
         transaction.atomic(),
     ):
         mail.outbox = []
-        yield run_scenario(request.param)
+        with time_machine.travel(STARTED_AT):
+            built = run_scenario(request.param)
+        yield built
         transaction.set_rollback(True)
 
 

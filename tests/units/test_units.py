@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
@@ -39,8 +40,6 @@ def test_for_user_lists_only_the_users_units(clerk, unit, other_unit):
 
 
 def test_role_groups_exist_after_migrate(db):
-    from django.contrib.auth.models import Group
-
     names = set(Group.objects.values_list("name", flat=True))
     assert {"records_clerk", "drafter", "signer", "monitor", "admin"} <= names
     admin = Group.objects.get(name="admin")

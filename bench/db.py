@@ -3,6 +3,7 @@ migrated and used in its place, so that the bench never reads or writes real dat
 
 import contextlib
 import os
+from urllib.parse import quote
 
 import psycopg
 from django.conf import settings
@@ -61,8 +62,6 @@ def libpq_params(dbname: str | None = None) -> dict:
 
 def database_url(dbname: str) -> str:
     """A DATABASE_URL for another process (gunicorn) pointing at ``dbname``."""
-    from urllib.parse import quote
-
     p = libpq_params(dbname)
     auth = quote(p.get("user", ""), safe="")
     if p.get("password"):

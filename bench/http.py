@@ -8,6 +8,7 @@ with the session cookies of logged-in users. Only 127.0.0.1 is ever addressed.
 
 import contextlib
 import datetime
+import http.client
 import json
 import os
 import shutil
@@ -196,8 +197,6 @@ def run_wrk(port: int, method: str, items, *, seconds: float, threads: int, conn
 
 def run_python(port: int, method: str, items, *, seconds: float, threads: int, connections: int) -> dict:
     """The fallback load generator: ``connections`` threads, each one request at a time."""
-    import http.client
-
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()

@@ -18,19 +18,25 @@ import time
 import tracemalloc
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from weasyprint import HTML
 
 from acknowledgements import services
 from acknowledgements.models import Delivery, Notification, OutboxEmail, Reminder
+from acknowledgements.views import INBOX_PAGE_SIZE
 from chasing import sweep
 from circulars import services as circular_services
 from circulars.models import Circular
-from circulars.workdays import Calendar
+from circulars.pdf import StaticOnlyURLFetcher, static_dir
+from circulars.workdays import Calendar, due_date
 from dashboard import compliance
+from dashboard.views import UNITS_PAGE_SIZE
 from units.models import Membership, Unit, UnitGroup, User
 
 S = Delivery.Status
@@ -147,8 +153,6 @@ class Context:
 
     @classmethod
     def load(cls, seeded) -> "Context":
-        from django.db.models import Count
-
         by_name = {
             u.username: u for u in User.objects.filter(username__in=["vanthu", "chuyenvien", "lanhdao", "giamsat"])
         }
@@ -338,9 +342,6 @@ def measure_league(ctx: Context, runs: int) -> Row:
 
 
 def measure_pages(ctx: Context, runs: int) -> list[Row]:
-    from acknowledgements.views import INBOX_PAGE_SIZE
-    from dashboard.views import UNITS_PAGE_SIZE
-
     monitor, clerk = client_for(ctx.monitor), client_for(ctx.inbox_user)
     small_clerk = client_for(ctx.small_inbox_user)
     on = timezone.localdate()  # the pages count overdue as of the real day
@@ -454,8 +455,6 @@ def _vacuum(*models) -> None:
 def measure_sweep(ctx: Context, runs: int) -> Row:
     """One sweep over every delivery, rolled back after each run so that every run finds
     the same work (its per-batch transactions become savepoints of the rolled-back one)."""
-    from django.conf import settings
-
     statement, params = due_sql(ctx.today, settings.REMINDERS)
     floor = _sql(statement, params)
     with connection.cursor() as cursor:
@@ -530,10 +529,6 @@ def _approved_circular(ctx: Context, group: UnitGroup, n: int) -> Circular:
 def one_line_pdf() -> float:
     """WeasyPrint laying out one line, as circulars.pdf.render_pdf does (same base URL
     and fetcher)."""
-    from weasyprint import HTML
-
-    from circulars.pdf import StaticOnlyURLFetcher, static_dir
-
     started = time.perf_counter()
     root = static_dir()
     HTML(string="<p>Một dòng.</p>", base_url=f"{root}/", url_fetcher=StaticOnlyURLFetcher(root)).write_pdf()
@@ -542,8 +537,6 @@ def one_line_pdf() -> float:
 
 def insert_select_floor(circular: Circular, group: UnitGroup) -> float:
     """One INSERT … SELECT of the circular's deliveries, rolled back."""
-    from circulars.workdays import due_date
-
     started = time.perf_counter()
     with transaction.atomic():
         with connection.cursor() as cursor:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from bench import db, measure, report
 from bench import seed as seeding
+from bench.http import measure_load
 
 
 def default_out(scale: float) -> Path:
@@ -93,8 +94,6 @@ def run(
                 log(f"  {row.path}: median {report.ms(row.median)} ms, floor {report.ms(row.floor)} ms")
             log(f"  ({time.perf_counter() - t:.0f} s)")
         log(f"Measuring under HTTP load ({http_seconds:g} s each)…")
-        from bench.http import measure_load
-
         rows.extend(
             measure_load(database_url=db.database_url(name), inbox_user=ctx.inbox_user, seconds=http_seconds, log=log)
         )

@@ -37,6 +37,7 @@ from collections import Counter
 from zoneinfo import ZoneInfo
 
 import psycopg
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
@@ -911,8 +912,6 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
 
 def _finish() -> None:
     """Sequences after the explicit ids; statistics and the visibility map."""
-    from django.apps import apps
-
     models = []
     for model in apps.get_models(include_auto_created=True):
         if model._meta.app_label in {"units", "circulars", "acknowledgements"}:

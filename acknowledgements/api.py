@@ -18,14 +18,11 @@ from acknowledgements.serializers import (
     ReviewCommentSerializer,
 )
 from circulars.policy import get_circular_for_user
+from core.addresses import client_ip
 from core.api import APIView, ListAPIView
 from core.uploads import EVIDENCE_KINDS, check_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 class Distribute(APIView):

@@ -28,6 +28,7 @@ from acknowledgements.models import Delivery, Notification, ReportItem
 from acknowledgements.policy import get_delivery_for_user, get_evidence_for_user, get_report_for_user
 from circulars.models import Circular
 from core import formatting
+from core.addresses import client_ip
 from core.errors import Conflict, DomainError, form_error
 from core.uploads import download_response
 from units.models import Membership
@@ -47,10 +48,6 @@ EVENT_LABELS = {
     "accept": gettext_lazy("Report accepted"),
     "return": gettext_lazy("Report returned"),
 }
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _mark_overdue(deliveries, *, on) -> None:
@@ -79,7 +76,7 @@ def inbox(request):
             "page_obj": page,
             "filtered": bool(filters),
             "more_filters": bool(set(filters) - {"q"}),
-            "several_units": Membership.objects.filter(user=request.user).count() > 1,
+            "several_units": len(request.user.unit_ids) > 1,
         },
     )
 

@@ -7,9 +7,9 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from core.api import APIView, TextField
+from portal import lockout
 from portal.tokens import ExpiringTokenAuthentication, token_for
 from units.models import Unit
 from units.roles import roles_of
@@ -30,14 +30,17 @@ class TokenView(APIView):
 
     authentication_classes = [ExpiringTokenAuthentication]
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth_token"
+    # No request-rate throttle: colleagues behind one office address log in as usual.
+    # Guessing is limited by failures instead: per username and address (django-axes)
+    # and per address across usernames (portal.lockout).
 
     @extend_schema(
         request=TokenRequestSerializer,
         responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
     )
     def post(self, request):
+        if lockout.address_locked(request):
+            return Response({"detail": lockout.message()}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(request, username=data.validated_data["username"], password=data.validated_data["password"])

@@ -1,6 +1,8 @@
 from django.apps import AppConfig, apps
+from django.contrib.auth.signals import user_login_failed
 from django.db.models.signals import post_migrate
 
+from portal import lockout
 from portal.roles import ensure_roles
 
 
@@ -22,3 +24,4 @@ class PortalConfig(AppConfig):
         from portal import tokens  # noqa: PLC0415 - it imports models, loadable only once the registry is ready
 
         tokens.connect()
+        user_login_failed.connect(lockout.record_failure, dispatch_uid="portal.lockout.record_failure")

@@ -1,7 +1,10 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
+
+from portal import lockout
 
 
 class LoginForm(AuthenticationForm):
@@ -19,3 +22,9 @@ class LoginForm(AuthenticationForm):
         # (a 500 on PostgreSQL). Refused here like any wrong login.
         username.validators.append(MaxLengthValidator(username.max_length or 150))
         self.fields["password"].widget = forms.PasswordInput(attrs={"autocomplete": "current-password"})
+
+    def clean(self):
+        # An address past its failure limit is told so, before any password is tried.
+        if lockout.address_locked(self.request):
+            raise ValidationError(lockout.message(), code="address_locked")
+        return super().clean()

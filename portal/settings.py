@@ -224,6 +224,8 @@ AUTH_USER_MODEL = "units.User"
 AUTHENTICATION_BACKENDS = [
     # Refuses a login (page, admin or API token) while its username and address are locked out.
     "axes.backends.AxesStandaloneBackend",
+    # Refuses any login from an address past its failure limit (password spraying).
+    "portal.lockout.AddressLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Five failures for one username from one address lock that pair for 15 minutes; other
@@ -234,7 +236,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
+# The client's address behind a reverse proxy (core.addresses): how many proxies stand
+# in front, or which addresses are proxies. Neither set: the connecting address.
+PROXY_COUNT = env_int("PROXY_COUNT", env_int("AXES_PROXY_COUNT", 0))
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "core.addresses.client_ip"
+# Failed logins from one address across all usernames before that address waits for the
+# cool-off: far above what a commune office mistypes, far below a password spray.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -318,7 +327,6 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
-        "auth_token": env.str("THROTTLE_AUTH_TOKEN", default="10/min"),
         "public": env.str("THROTTLE_PUBLIC", default="60/min"),
     },
     "EXCEPTION_HANDLER": "core.rest.exception_handler",

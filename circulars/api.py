@@ -6,7 +6,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from circulars import services
 from circulars.documents import pdf_response
@@ -25,6 +24,7 @@ from circulars.serializers import (
 )
 from circulars.workdays import due_date
 from core.api import APIView, DateField, FileAPIView, GenericAPIView
+from core.throttles import AddressRateThrottle
 from core.uploads import ATTACHMENT_KINDS, check_upload
 
 
@@ -183,7 +183,7 @@ class VerifyView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AddressRateThrottle]
     throttle_scope = "public"
 
     @extend_schema(

@@ -41,6 +41,7 @@ from circulars.policy import (
 from circulars.workdays import due_date
 from core import spreadsheets
 from core.errors import Conflict, DomainError, form_error
+from core.throttles import throttle_page
 from core.uploads import download_response
 
 PAGE_SIZE = 50
@@ -397,6 +398,7 @@ def attachment_download(request, pk):
 
 @login_not_required
 @require_GET
+@throttle_page("public")
 def verify_lookup(request):
     form = VerifyCodeForm(request.GET or None)
     if form.is_bound and form.is_valid():
@@ -408,6 +410,7 @@ def verify_lookup(request):
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
+@throttle_page("public")
 def verify(request, code):
     circular = get_object_or_404(Circular.objects.verifiable(code).select_related("issuing_unit", "signer"))
     result, status = None, 200

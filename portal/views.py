@@ -19,7 +19,10 @@ from units.roles import roles_of
 @require_GET
 def healthz(request):
     ok, parts = health()
-    return JsonResponse({"status": "ok" if ok else "unavailable", **parts}, status=200 if ok else 503)
+    response = JsonResponse({"status": "ok" if ok else "unavailable", **parts}, status=200 if ok else 503)
+    if not ok:
+        response["Retry-After"] = "60"
+    return response
 
 
 def home(request):

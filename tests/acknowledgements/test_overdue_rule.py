@@ -6,13 +6,10 @@ import datetime
 import itertools
 
 import pytest
-import time_machine
 from django.db.models import Count
 
-from acknowledgements import services
 from acknowledgements.models import Delivery
 from circulars.services import withdraw
-from tests.factories import issued_circular
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -21,14 +18,6 @@ S = Delivery.Status
 ON = datetime.date(2024, 11, 5)
 BEFORE, AFTER = ON - datetime.timedelta(days=1), ON + datetime.timedelta(days=1)
 STEP_DONE_AT = datetime.datetime(2024, 10, 16, 9, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-def circular(drafter, signer, records_clerk, communes_group, monitoring_unit):
-    with time_machine.travel(datetime.datetime(2024, 10, 15, 10, 0), tick=False):
-        circ = issued_circular(drafter, signer, records_clerk, groups=[communes_group], monitoring_unit=monitoring_unit)
-        services.distribute(circular=circ, by=records_clerk)
-    return circ
 
 
 @pytest.fixture

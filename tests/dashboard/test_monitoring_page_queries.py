@@ -3,7 +3,6 @@ its count per status and its overdue units in one aggregate query over the circu
 deliveries, and takes the same queries for 5 units as for 500."""
 
 import datetime
-import zoneinfo
 
 import pytest
 import time_machine
@@ -12,36 +11,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from acknowledgements import services
 from acknowledgements.models import Delivery
-from tests.factories import issued_circular
+from tests.conftest import DISTRIBUTED_AT, REPORT_DUE_ON, VN
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db
 
-VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
-DISTRIBUTED_AT = datetime.datetime(2024, 10, 15, 10, 0, tzinfo=VN)  # a Tuesday
-REPORT_DUE_ON = datetime.date(2024, 10, 31)
 LATER = datetime.datetime(2024, 11, 5, 9, 0, tzinfo=VN)  # both deadlines have passed
 S = Delivery.Status
 # The states the added units cycle through: each step owed, done, returned or refused.
 STATES = [S.SENT, S.ACKNOWLEDGED, S.REPORTED, S.RETURNED, S.ACCEPTED, S.REFUSED]
-
-
-@pytest.fixture
-def monitored(drafter, signer, records_clerk, communes_group, monitoring_unit, clerk, other_clerk):
-    """A circular to the two communes, followed by the monitoring office."""
-    with time_machine.travel(DISTRIBUTED_AT, tick=False):
-        circular = issued_circular(
-            drafter,
-            signer,
-            records_clerk,
-            groups=[communes_group],
-            monitoring_unit=monitoring_unit,
-            report_due_on=REPORT_DUE_ON,
-        )
-        services.distribute(circular=circular, by=records_clerk)
-    return circular
 
 
 def add_units(circular, district, n, *, start=0):
@@ -70,8 +49,8 @@ def page(client, circular, **query):
         return client.get(reverse("circular-deliveries", args=[circular.pk]), query)
 
 
-def test_the_page_queries_are_pinned(client, monitor, monitored, district, django_assert_num_queries):
-    add_units(monitored, district, 498)
+def test_the_page_queries_are_pinned(client, monitor, circular, district, django_assert_num_queries):
+    add_units(circular, district, 498)
     client.force_login(monitor)
     # 1 the session, 2 the user, 3 the user's role groups, 4 the circular,
     # 5–7 the monitor's membership of the monitoring unit (is_monitor_of, may_follow,
@@ -83,28 +62,28 @@ def test_the_page_queries_are_pinned(client, monitor, monitored, district, djang
     # 14 the membership again (allowed_actions, for the distribute button),
     # 15–16 the navigation's inbox and bell counts, 17–19 the session saved.
     with django_assert_num_queries(19):
-        response = page(client, monitored, overdue="on", sort="-status", q="Xã 00")
+        response = page(client, circular, overdue="on", sort="-status", q="Xã 00")
     assert response.status_code == 200
     # Of the 498 added units, those that still owe a step: sent, acknowledged, returned.
     assert response.context["page_obj"].paginator.count == 249
 
 
-def test_the_same_queries_for_5_and_500_units(client, monitor, monitored, district):
+def test_the_same_queries_for_5_and_500_units(client, monitor, circular, district):
     client.force_login(monitor)
-    add_units(monitored, district, 3)
+    add_units(circular, district, 3)
     with CaptureQueriesContext(connection) as few:
-        page(client, monitored)
-    add_units(monitored, district, 495, start=3)
+        page(client, circular)
+    add_units(circular, district, 495, start=3)
     with CaptureQueriesContext(connection) as many:
-        page(client, monitored)
+        page(client, circular)
     assert len(many) == len(few)
 
 
-def test_the_counts_of_the_one_aggregate_match_the_deliveries(client, monitor, monitored, district):
-    add_units(monitored, district, 12)
+def test_the_counts_of_the_one_aggregate_match_the_deliveries(client, monitor, circular, district):
+    add_units(circular, district, 12)
     client.force_login(monitor)
-    response = page(client, monitored)
-    deliveries = Delivery.objects.filter(circular=monitored)
+    response = page(client, circular)
+    deliveries = Delivery.objects.filter(circular=circular)
     counts = {code: n for code, _label, n in response.context["status_counts"]}
     assert counts == {code: deliveries.filter(status=code).count() for code in S.values}
     assert response.context["total"] == deliveries.count() == 14

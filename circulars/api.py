@@ -172,6 +172,7 @@ class CircularPdf(FileAPIView):
     """The issued PDF as frozen at issue; before issue, a fresh draft preview."""
 
     media_type = "application/pdf"
+    file_format = "pdf"
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, pk):

@@ -124,9 +124,10 @@ class FileAPIView(APIView):
     errors (403, 404, 406, 429) are JSON whatever the client accepts."""
 
     media_type = "application/octet-stream"
+    file_format = "bin"  # the renderer's short name (DRF's ?format= and the schema)
 
     def get_renderers(self):
-        return [type("Renderer", (FileRenderer,), {"media_type": self.media_type, "format": None})()]
+        return [type("Renderer", (FileRenderer,), {"media_type": self.media_type, "format": self.file_format})()]
 
     def finalize_response(self, request, response, *args, **kwargs):
         if isinstance(response, Response):

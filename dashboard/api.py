@@ -72,6 +72,7 @@ class Compliance(APIView):
 
 class ComplianceXlsx(FileAPIView):
     media_type = XLSX
+    file_format = "xlsx"
 
     @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
     def get(self, request, pk):
@@ -80,6 +81,7 @@ class ComplianceXlsx(FileAPIView):
 
 class ComplianceCsv(FileAPIView):
     media_type = "text/csv"
+    file_format = "csv"
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request, pk):
@@ -88,6 +90,7 @@ class ComplianceCsv(FileAPIView):
 
 class ComplianceReportPdf(FileAPIView):
     media_type = "application/pdf"
+    file_format = "pdf"
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, pk):

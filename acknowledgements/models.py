@@ -37,8 +37,11 @@ class DeliveryQuerySet(models.QuerySet):
         return self.filter(unit__in=my_units)
 
     def for_units_of(self, user):
-        """Only the deliveries addressed to the user's own units (the inbox)."""
-        return self.filter(unit__memberships__user=user)
+        """Only the deliveries addressed to the user's own units (the inbox). The units are
+        given as values (``User.unit_ids``), not joined through the memberships: for one
+        unit the planner then walks the inbox index newest first and stops after the page,
+        where the join sorted every delivery of the unit first (docs/benchmarks.md)."""
+        return self.filter(unit_id__in=user.unit_ids)
 
     def live(self):
         """Deliveries still in force: the circular has not been withdrawn."""

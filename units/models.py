@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,6 +24,12 @@ class User(AbstractUser):
 
     def get_full_name(self) -> str:
         return self.full_name or super().get_full_name() or self.username
+
+    @cached_property
+    def unit_ids(self) -> list[int]:
+        """The ids of the units the user is a member of, read once per user object (so
+        once per request: the inbox, its unit column and the navigation ask)."""
+        return list(Membership.objects.filter(user=self).values_list("unit_id", flat=True))
 
     def __str__(self) -> str:
         return self.get_full_name()

@@ -58,7 +58,9 @@ class AutoSchema(openapi.AutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        error = self._get_response_for_code(ErrorSerializer, "400", direction=direction)["content"]
+        content = self._get_response_for_code(ErrorSerializer, "400", direction=direction)["content"]
+        # Errors are JSON on every endpoint, file endpoints included (FileAPIView).
+        error = {"application/json": next(iter(content.values()))}
         for code in self._error_codes():
             responses.setdefault(str(code), {"description": ERRORS[code], "content": error})
         return responses

@@ -184,7 +184,10 @@ def test_api_answers_as_documented(request, fuzz_data, role):
     auth = {"Authorization": f"Token {token}"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, headers=auth)
     failures, known, seen = [], [], {}
-    operations = [result.ok() for result in schema.get_all_operations()]
+    # Revoking the token the fuzzer calls with ends every later call: it goes last.
+    operations = sorted(
+        (result.ok() for result in schema.get_all_operations()), key=lambda op: op.label == "DELETE /api/v1/auth/token"
+    )
     for operation in operations:
         try:
             fuzz(operation, cases_for(operation, auth, fuzz_data), seen=seen, known=known)
@@ -219,7 +222,7 @@ FOUND = [
     ("admin_user", "get", "/api/v1/circulars/?q=a%00b", None, None, 400),
     ("admin_user", "get", "/api/v1/incoming/?q=a%00b", None, None, 400),
     ("clerk", "get", "/api/v1/inbox/?status=a%00b", None, None, 400),
-    ("admin_user", "get", "/api/v1/verify/AB%00CD", None, None, 404),
+    ("admin_user", "get", "/api/v1/verify/AB%00CD", None, None, 400),  # a NUL anywhere: 400
     ("admin_user", "get", "/api/v1/circulars/999999/", None, None, 404),
     (
         "admin_user",

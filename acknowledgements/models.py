@@ -131,6 +131,11 @@ class Delivery(models.Model):
     def qcvn_status(self) -> str:
         return self.QCVN_STATUS[self.status]
 
+    def get_status_display(self) -> str:
+        # Django's own builds a dict of every choice on each call, translating every
+        # label to hash it (35 µs); the inbox and the unit table ask on every row.
+        return str(self.Status(self.status).label) if self.status in self.Status.values else self.status
+
     # Overdue: a step still owed whose deadline has passed, the circular still in force (a
     # refused delivery and a withdrawn circular are never overdue). Derived, never stored,
     # and defined here only: the Q builders for queries and aggregates, the two methods

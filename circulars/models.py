@@ -365,6 +365,11 @@ class Circular(models.Model):
         """ "15/UBND-TH" once issued, empty before."""
         return f"{self.number}/{self.notation}" if self.number else ""
 
+    def get_urgency_display(self) -> str:
+        # Django's own builds a dict of every choice on each call, translating every
+        # label to hash it; the inbox and the lists show it on every row.
+        return str(Urgency(self.urgency).label) if self.urgency in Urgency.values else self.urgency
+
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE

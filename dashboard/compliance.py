@@ -13,6 +13,7 @@ Definitions (the API and the exports use the same ones):
 
 import datetime
 import zoneinfo
+from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -227,31 +228,31 @@ def progress_series(circular: Circular, *, figures: CircularFigures | None = Non
     deadline; otherwise one more query reads them)."""
     tz = _tz()
     deliveries = Delivery.objects.filter(circular=circular)
-    ack = (
-        deliveries.filter(acknowledged_at__isnull=False)
-        .annotate(day=TruncDate("acknowledged_at", tzinfo=tz))
-        .values("day")
+    # One pass: deliveries per (day acknowledged, day reported), summed per day below.
+    pairs = (
+        deliveries.filter(Q(acknowledged_at__isnull=False) | Q(reported_at__isnull=False))
+        .annotate(ack_day=TruncDate("acknowledged_at", tzinfo=tz), report_day=TruncDate("reported_at", tzinfo=tz))
+        .values("ack_day", "report_day")
         .annotate(n=Count("id"))
-        .order_by("day")
+        .order_by()
     )
-    rep = (
-        deliveries.filter(reported_at__isnull=False)
-        .annotate(day=TruncDate("reported_at", tzinfo=tz))
-        .values("day")
-        .annotate(n=Count("id"))
-        .order_by("day")
-    )
+    ack, rep = Counter(), Counter()
+    for row in pairs:
+        if row["ack_day"] is not None:
+            ack[row["ack_day"]] += row["n"]
+        if row["report_day"] is not None:
+            rep[row["report_day"]] += row["n"]
     if figures is None:
         row = deliveries.aggregate(total=Count("id"), ack=Max("ack_due_on"))
         total, first_due = row["total"], row["ack"]
     else:
         total, first_due = figures.figures["total"], figures.ack_due_on
 
-    def cumulative(rows):
+    def cumulative(per_day: Counter) -> list:
         running, out = 0, []
-        for row in rows:
-            running += row["n"]
-            out.append((row["day"], running))
+        for day in sorted(per_day):
+            running += per_day[day]
+            out.append((day, running))
         return out
 
     return {

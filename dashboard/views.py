@@ -140,11 +140,25 @@ def _decorate(rows, *, access: CircularAccess, late: compliance.Lateness) -> Non
         delivery.chaseable = access.chase and access.live and delivery.status in CHASEABLE
 
 
+# The unit table's column names, repeated in every row for narrow screens (data-label):
+# translated once per page, not once per cell.
+UNIT_ROW_LABELS = {
+    "status": gettext_lazy("Status"),
+    "first_opened": gettext_lazy("First opened"),
+    "acknowledged": gettext_lazy("Acknowledged"),
+    "reported": gettext_lazy("Reported"),
+    "days_late": gettext_lazy("Days late"),
+    "reminders": gettext_lazy("Reminders"),
+    "last_reminder": gettext_lazy("Last reminder"),
+}
+
+
 def _row_context(circular: Circular, access: CircularAccess) -> dict:
     return {
         "circular": circular,
         "can_open": access.monitor,
         "can_chase": access.chase and access.live,
+        "column_labels": {key: str(label) for key, label in UNIT_ROW_LABELS.items()},
     }
 
 

@@ -122,6 +122,9 @@ class Delivery(models.Model):
             models.Index(fields=["unit", "-sent_at"], name="delivery_inbox_idx"),
             # The monitoring page and compliance counts of one circular.
             models.Index(fields=["circular", "status"], name="delivery_circular_status_idx"),
+            # The navigation's inbox count on every page: a unit's deliveries still waiting
+            # for acknowledgement (a few of its thousands).
+            models.Index(fields=["unit"], condition=Q(status="sent"), name="delivery_waiting_idx"),
         ]
 
     def __str__(self) -> str:

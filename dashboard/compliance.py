@@ -95,12 +95,14 @@ def circular_figures(circular: Circular, *, on: datetime.date | None = None) -> 
     on = on or timezone.localdate()
     live = circular.status != Circular.Status.WITHDRAWN
     overdue = Delivery.ack_overdue_q(on) | Delivery.report_overdue_q(on) if live else Q(pk__in=[])
-    per_status = {f"status_{code}": Count("id", filter=Q(status=code)) for code in S.values}
+    # The figures count accepted, returned and refused already; the other states here.
+    counted = {S.ACCEPTED: "accepted", S.RETURNED: "returned", S.REFUSED: "refused"}
+    per_status = {f"status_{code}": Count("id", filter=Q(status=code)) for code in S.values if code not in counted}
     row = Delivery.objects.filter(circular=circular).aggregate(
         **_counts(on, live), **per_status, overdue_units=Count("id", filter=overdue), ack_due_on=Max("ack_due_on")
     )
     return CircularFigures(
-        status_counts={code: row.pop(f"status_{code}") for code in S.values},
+        status_counts={code: row[counted[code]] if code in counted else row.pop(f"status_{code}") for code in S.values},
         overdue_units=row.pop("overdue_units"),
         ack_due_on=row.pop("ack_due_on"),
         figures=_finish(row),

@@ -52,6 +52,7 @@ STEPS = {
     "ack": {
         "field": "ack_due_on",
         "owed": [Delivery.Status.SENT],
+        "overdue": Delivery.ack_overdue_q,
         "stages": [
             Stage(K.ACK_DUE_SOON, "", CLERKS),
             Stage(K.ACK_OVERDUE, "", CLERKS),
@@ -62,6 +63,7 @@ STEPS = {
     "report": {
         "field": "report_due_on",
         "owed": list(Delivery.REPORT_OWED),
+        "overdue": Delivery.report_overdue_q,
         "stages": [
             Stage(K.REPORT_DUE_SOON, "", CLERKS),
             Stage(K.REPORT_OVERDUE, "", CLERKS),
@@ -129,7 +131,7 @@ def candidates(step: str, index: int, today: datetime.date, cal: Calendar, polic
             )
         )
     elif index == 1:
-        qs = qs.filter(**{f"{field}__lt": today})
+        qs = qs.filter(spec["overdue"](today))  # the model's rule, as the pages show it
     else:
         key = "head_after_working_days" if stage.stage == "head" else "monitor_after_working_days"
         column = "escalate_head_after_working_days" if stage.stage == "head" else "escalate_monitor_after_working_days"

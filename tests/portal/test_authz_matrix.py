@@ -267,6 +267,12 @@ MONITORED_API = expect(401, 403, 403, 200, 200, 200, 403, 403)
 # ``fresh`` reached the clerk's unit only: the other clerk may not know it exists.
 MONITORED_FRESH_PAGE = expect(LOGIN, 403, 403, 200, 200, 200, 403, 404)
 MONITORED_FRESH_API = expect(401, 403, 403, 200, 200, 200, 403, 404)
+# A circular's deliveries: its monitors, and the records clerk who distributes it, on the
+# page and in the API alike (circulars.policy.may_follow).
+DELIVERIES_PAGE = expect(LOGIN, 200, 403, 200, 200, 200, 403, 403)
+DELIVERIES_API = expect(401, 200, 403, 200, 200, 200, 403, 403)
+DELIVERIES_FRESH_PAGE = expect(LOGIN, 200, 403, 200, 200, 200, 403, 404)
+DELIVERIES_FRESH_API = expect(401, 200, 403, 200, 200, 200, 403, 404)
 
 
 MATRIX: list[Case] = [
@@ -359,8 +365,8 @@ MATRIX: list[Case] = [
     Case("circulars/<int:pk>/distribute", "post", expect(LOGIN, 302, 403, 403, 403, 302, 404, 404), on="issued"),
     Case("circulars/<int:pk>/distribute", "post", expect(LOGIN, 409, 403, 403, 403, 409, 404, 404), on="draft"),
     # Records clerks open the page to distribute; drafters and units do not.
-    Case("circulars/<int:pk>/deliveries/", "get", expect(LOGIN, 200, 403, 200, 200, 200, 403, 403), on="circular"),
-    Case("circulars/<int:pk>/deliveries/", "get", expect(LOGIN, 200, 403, 200, 200, 200, 403, 404), on="fresh"),
+    Case("circulars/<int:pk>/deliveries/", "get", DELIVERIES_PAGE, on="circular"),
+    Case("circulars/<int:pk>/deliveries/", "get", DELIVERIES_FRESH_PAGE, on="fresh"),
     # Chasing is the monitoring office's (and the administrator's), not the signer's.
     Case(
         "circulars/<int:pk>/chase",
@@ -475,8 +481,8 @@ MATRIX: list[Case] = [
     Case("api/v1/openapi.json", "get", ALL_API),
     Case("api/v1/calendar/due", "get", ALL_API, query="from=2025-01-02&working_days=2"),
     # --- API: incoming register and circulars ---------------------------------------------
-    # A list is not a secret object: readers without the register get 403, not 404.
-    Case("api/v1/incoming/", "get", expect(401, 200, 200, 200, 403, 200, 403, 403)),
+    # The register does not exist for those who keep no part of it: 404, as on its page.
+    Case("api/v1/incoming/", "get", expect(401, 200, 200, 200, 404, 200, 404, 404)),
     Case(
         "api/v1/incoming/",
         "post",
@@ -539,8 +545,8 @@ MATRIX: list[Case] = [
     # --- API: distribution, monitoring, compliance -----------------------------------------
     Case("api/v1/circulars/<int:pk>/distribute", "post", expect(401, 200, 403, 403, 403, 200, 404, 404), on="issued"),
     Case("api/v1/circulars/<int:pk>/distribute", "post", expect(401, 409, 403, 403, 403, 409, 404, 404), on="draft"),
-    Case("api/v1/circulars/<int:pk>/deliveries/", "get", MONITORED_API, on="circular"),
-    Case("api/v1/circulars/<int:pk>/deliveries/", "get", MONITORED_FRESH_API, on="fresh"),
+    Case("api/v1/circulars/<int:pk>/deliveries/", "get", DELIVERIES_API, on="circular"),
+    Case("api/v1/circulars/<int:pk>/deliveries/", "get", DELIVERIES_FRESH_API, on="fresh"),
     Case(
         "api/v1/circulars/<int:pk>/chase",
         "post",

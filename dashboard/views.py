@@ -32,10 +32,12 @@ from acknowledgements.models import Delivery, ImplementationReport, ReportItem
 from acknowledgements.policy import get_report_for_user
 from chasing import sweep
 from circulars import policy as circular_policy
-from circulars.forms import DayFirstDateField
 from circulars.models import Circular
 from circulars.policy import get_circular_for_user
+from core import formatting
+from core.addresses import client_ip
 from core.errors import DomainError, form_error
+from core.forms import DayFirstDateField
 from dashboard import charts, compliance, exports, policy
 from dashboard.filters import OverviewFilterSet, UnitFilterSet
 
@@ -51,14 +53,6 @@ CHASEABLE = Delivery.REPORT_OWED
 
 def is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
-def percent(rate: float | None) -> str:
-    return "—" if rate is None else f"{formats.number_format(rate * 100, 1)} %"
 
 
 # --- The overview -------------------------------------------------------------------
@@ -192,7 +186,7 @@ def render_circular_page(request, circular: Circular, *, error: DomainError | No
         "page_obj": page,
         "today": today,
         "figures": figures,
-        "rates": {key: percent(figures[key]) for key in ("on_time_ack_rate", "on_time_report_rate")},
+        "rates": {key: formatting.percent(figures[key]) for key in ("on_time_ack_rate", "on_time_report_rate")},
         "status_counts": [(code, label, counted.status_counts[code]) for code, label in S.choices],
         "total": figures["total"],
         "overdue_count": counted.overdue_units,
@@ -439,8 +433,8 @@ def units_league(request):
     form, start, end, sort, rows = _league(request)
     page = Paginator(rows, LEAGUE_PAGE_SIZE).get_page(request.GET.get("page"))
     for row in page.object_list:
-        row["ack_percent"] = percent(row["on_time_ack_rate"])
-        row["report_percent"] = percent(row["on_time_report_rate"])
+        row["ack_percent"] = formatting.percent(row["on_time_ack_rate"])
+        row["report_percent"] = formatting.percent(row["on_time_report_rate"])
         row["delay_text"] = "—" if row["mean_delay_days"] is None else formats.number_format(row["mean_delay_days"], 2)
     today = timezone.localdate()
     group_rates = compliance.monthly_group_rates(start, end, on=today)
@@ -450,9 +444,13 @@ def units_league(request):
             "month": month,
             "cells": [
                 {
-                    "ack": percent(cell[(g["code"], month)]["on_time_ack_rate"]) if (g["code"], month) in cell else "—",
+                    "ack": formatting.percent(cell[(g["code"], month)]["on_time_ack_rate"])
+                    if (g["code"], month) in cell
+                    else "—",
                     "report": (
-                        percent(cell[(g["code"], month)]["on_time_report_rate"]) if (g["code"], month) in cell else "—"
+                        formatting.percent(cell[(g["code"], month)]["on_time_report_rate"])
+                        if (g["code"], month) in cell
+                        else "—"
                     ),
                 }
                 for g in groups
@@ -460,7 +458,7 @@ def units_league(request):
         }
         for month in months
     ]
-    query = {"from": start.strftime("%d/%m/%Y"), "to": end.strftime("%d/%m/%Y")}
+    query = {"from": formatting.day(start), "to": formatting.day(end)}
     if sort != "worst":
         query["sort"] = sort
     return render(

@@ -38,8 +38,9 @@ def may(user, step: str) -> bool:
     return has_role(user, *ROLES[step])
 
 
-def allowed_actions(user, circular: Circular) -> set[str]:
-    """The steps this user may take on this circular now (role and state)."""
+def allowed_actions(user, circular: Circular, *, rights: frozenset[str] | None = None) -> set[str]:
+    """The steps this user may take on this circular now (role and state); ``rights``,
+    when the caller has them already, are ``follow_up(user, circular)``."""
     actions = set()
     if circular.status in FROM_STATES["edit"] and may(user, "draft"):
         actions |= {"edit", "submit"}
@@ -50,7 +51,7 @@ def allowed_actions(user, circular: Circular) -> set[str]:
         issued = circular.status in (Circular.Status.ISSUED, Circular.Status.DISTRIBUTED)
         if may(user, "withdraw_issued" if issued else "withdraw"):
             actions.add("withdraw")
-    if circular.is_issued and may_follow(user, circular):
+    if circular.is_issued and "follow" in (rights if rights is not None else follow_up(user, circular)):
         actions.add("follow")  # the page of its deliveries
     return actions
 
@@ -59,26 +60,34 @@ def is_member(user, unit_id: int | None) -> bool:
     return unit_id is not None and Membership.objects.filter(user=user, unit_id=unit_id).exists()
 
 
+def follow_up(user, circular: Circular) -> frozenset[str]:
+    """Who may follow a circular up, from one membership read: "monitor" (its monitoring
+    office, i.e. a monitor who is a member of its monitoring unit, signers and
+    administrators: they read every unit's delivery, report and evidence, review the
+    reports and export the figures), "chase" (the monitoring office and administrators),
+    "follow" (open the list of its deliveries: its monitors, and the records clerks who
+    distribute it). A page that asks several of these asks here once."""
+    in_office = has_role(user, PortalRole.MONITOR) and is_member(user, circular.monitoring_unit_id)
+    rights = set()
+    if in_office or has_role(user, PortalRole.SIGNER, PortalRole.ADMIN):
+        rights.add("monitor")
+    if in_office or has_role(user, PortalRole.ADMIN):
+        rights.add("chase")
+    if "monitor" in rights or may(user, "distribute"):
+        rights.add("follow")
+    return frozenset(rights)
+
+
 def is_monitor_of(user, circular: Circular) -> bool:
-    """The circular's monitoring office (a monitor who is a member of its monitoring
-    unit), signers and administrators: they read every unit's delivery, report and
-    evidence, review the reports and export the figures."""
-    if has_role(user, PortalRole.SIGNER, PortalRole.ADMIN):
-        return True
-    return has_role(user, PortalRole.MONITOR) and is_member(user, circular.monitoring_unit_id)
+    return "monitor" in follow_up(user, circular)
 
 
 def may_chase(user, circular: Circular) -> bool:
-    """Chasing units by hand is the monitoring office's job (and the administrator's)."""
-    if has_role(user, PortalRole.ADMIN):
-        return True
-    return has_role(user, PortalRole.MONITOR) and is_member(user, circular.monitoring_unit_id)
+    return "chase" in follow_up(user, circular)
 
 
 def may_follow(user, circular: Circular) -> bool:
-    """May open the list of a circular's deliveries (page and API): its monitors, and the
-    records clerks who distribute it (to see where it went)."""
-    return is_monitor_of(user, circular) or may(user, "distribute")
+    return "follow" in follow_up(user, circular)
 
 
 def get_circular_for_user(user, pk) -> Circular:

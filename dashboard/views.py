@@ -40,6 +40,7 @@ from core.errors import DomainError, form_error
 from core.forms import DayFirstDateField
 from dashboard import charts, compliance, exports, policy
 from dashboard.filters import OverviewFilterSet, UnitFilterSet
+from dashboard.unit_rows import UnitRows
 
 OVERVIEW_PAGE_SIZE = 25
 UNITS_PAGE_SIZE = 50
@@ -117,10 +118,11 @@ class CircularAccess:
     """What the user may do on a circular's page."""
 
     def __init__(self, user, circular: Circular):
-        self.monitor = circular_policy.is_monitor_of(user, circular)
+        self.rights = circular_policy.follow_up(user, circular)
+        self.monitor = "monitor" in self.rights
         # Records clerks open the page to distribute the circular (and see where it went).
-        self.read = circular_policy.may_follow(user, circular)
-        self.chase = circular_policy.may_chase(user, circular)
+        self.read = "follow" in self.rights
+        self.chase = "chase" in self.rights
         self.live = circular.status != Circular.Status.WITHDRAWN
 
 
@@ -134,26 +136,16 @@ def _decorate(rows, *, access: CircularAccess, late: compliance.Lateness) -> Non
         delivery.chaseable = access.chase and access.live and delivery.status in CHASEABLE
 
 
-# The unit table's column names, repeated in every row for narrow screens (data-label):
-# translated once per page, not once per cell.
-UNIT_ROW_LABELS = {
-    "status": gettext_lazy("Status"),
-    "first_opened": gettext_lazy("First opened"),
-    "acknowledged": gettext_lazy("Acknowledged"),
-    "reported": gettext_lazy("Reported"),
-    "days_late": gettext_lazy("Days late"),
-    "reminders": gettext_lazy("Reminders"),
-    "last_reminder": gettext_lazy("Last reminder"),
-}
-
-
 def _row_context(circular: Circular, access: CircularAccess) -> dict:
     return {
         "circular": circular,
         "can_open": access.monitor,
         "can_chase": access.chase and access.live,
-        "column_labels": {key: str(label) for key, label in UNIT_ROW_LABELS.items()},
     }
+
+
+def _unit_rows(circular: Circular, access: CircularAccess) -> UnitRows:
+    return UnitRows(circular, can_open=access.monitor, can_chase=access.chase and access.live)
 
 
 @require_GET
@@ -179,6 +171,7 @@ def render_circular_page(request, circular: Circular, *, error: DomainError | No
     series = compliance.progress_series(circular, figures=counted)
     context = {
         **_row_context(circular, access),
+        "unit_rows": _unit_rows(circular, access).render(page.object_list),
         "form": filterset.form,
         "filters": filters,
         "filtered": bool(set(filters) - {"sort"}),
@@ -195,7 +188,7 @@ def render_circular_page(request, circular: Circular, *, error: DomainError | No
         "chart_rows": charts.progress_table_rows(series),
         "series": series,
         "can_export": access.monitor,
-        "can_distribute": "distribute" in circular_policy.allowed_actions(request.user, circular),
+        "can_distribute": "distribute" in circular_policy.allowed_actions(request.user, circular, rights=access.rights),
         "error": error.message if error else None,
         "manual_every_hours": settings.REMINDERS["manual_every_hours"],
         "return_to": request.get_full_path(),
@@ -316,7 +309,7 @@ def _review_in_place(request, pk, action: str, form_class, call, success_message
     return render(
         request,
         "dashboard/_row_reviewed.html",
-        {**_row_context(circular, access), "delivery": row, "message": success_message},
+        {"row_html": _unit_rows(circular, access).row(row), "message": success_message},
     )
 
 

@@ -53,15 +53,15 @@ def test_the_page_queries_are_pinned(client, monitor, circular, district, django
     add_units(circular, district, 498)
     client.force_login(monitor)
     # 1 the session, 2 the user, 3 the user's role groups, 4 the circular,
-    # 5–7 the monitor's membership of the monitoring unit (is_monitor_of, may_follow,
-    # may_chase), 8 the paginator's count, 9 the working-day calendar (days late),
-    # 10 the page of units with their reminder figures,
-    # 11 the one aggregate over the circular's deliveries: its figures, the count per
+    # 5 the monitor's membership of the monitoring unit (circulars.policy.follow_up, asked
+    # once for monitoring, following, chasing and the distribute button),
+    # 6 the paginator's count, 7 the working-day calendar (days late),
+    # 8 the page of units with their reminder figures,
+    # 9 the one aggregate over the circular's deliveries: its figures, the count per
     # status, the units overdue and the acknowledgement deadline,
-    # 12 the progress chart's acknowledgements and reports per day (one pass),
-    # 13 the membership again (allowed_actions, for the distribute button),
-    # 14–15 the navigation's inbox and bell counts, 16–18 the session saved.
-    with django_assert_num_queries(18):
+    # 10 the progress chart's acknowledgements and reports per day (one pass),
+    # 11–12 the navigation's inbox and bell counts, 13–15 the session saved.
+    with django_assert_num_queries(15):
         response = page(client, circular, overdue="on", sort="-status", q="Xã 00")
     assert response.status_code == 200
     # Of the 498 added units, those that still owe a step: sent, acknowledged, returned.

@@ -15,6 +15,8 @@ from acknowledgements.serializers import (
     ReportInputSerializer,
     ReportItemInputSerializer,
     ReportSerializer,
+    ReportUploadSerializer,
+    ReturnReportCommentSerializer,
     ReviewCommentSerializer,
 )
 from circulars.policy import get_circular_for_user
@@ -96,7 +98,7 @@ class Refuse(APIView):
 
 class SubmitReport(APIView):
     @extend_schema(
-        request={"application/json": ReportInputSerializer, "multipart/form-data": ReportInputSerializer},
+        request={"application/json": ReportInputSerializer, "multipart/form-data": ReportUploadSerializer},
         responses={201: ReportSerializer},
     )
     def post(self, request, pk):
@@ -132,10 +134,10 @@ class AcceptReport(APIView):
 
 
 class ReturnReport(APIView):
-    @extend_schema(request=ReviewCommentSerializer, responses=ReportSerializer)
+    @extend_schema(request=ReturnReportCommentSerializer, responses=ReportSerializer)
     def post(self, request, pk):
         report = get_report_for_user(request.user, pk)
-        data = ReviewCommentSerializer(data=request.data)
+        data = ReturnReportCommentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         report = services.return_report(
             report=report, by=request.user, comment=data.validated_data["comment"], ip=client_ip(request)

@@ -1,7 +1,9 @@
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from acknowledgements.models import Delivery, DeliveryEvent, Evidence, ImplementationReport, Reminder, ReportItem
-from core.api import JSONField, TextField
+from core.api import JSONField, TextField, UploadField
 from units.models import Unit
 
 
@@ -128,11 +130,22 @@ class DeliveryDetailSerializer(MonitorDeliverySerializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = TextField(max_length=2000)
+    reason = TextField(max_length=2000, required_message=_("Say why the document is not for your unit."))
 
 
 class ReviewCommentSerializer(serializers.Serializer):
+    """Accepting a report: a comment if the reviewer has one."""
+
     comment = TextField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class ReturnReportCommentSerializer(serializers.Serializer):
+    """Returning a report: what the unit must add or correct, always said (the service's
+    rule, stated in the schema and with its message)."""
+
+    comment = TextField(
+        max_length=4000, required_message=_("Say what the unit must add or correct: the comment is required.")
+    )
 
 
 class ReportItemInputSerializer(serializers.Serializer):
@@ -141,9 +154,20 @@ class ReportItemInputSerializer(serializers.Serializer):
     note = TextField(max_length=4000, required=False, allow_blank=True, default="")
 
 
+@extend_schema_field(ReportItemInputSerializer(many=True))
+class ReportItemsField(JSONField):
+    """The report's items: a list in JSON, the JSON text of one in a multipart form;
+    ``services.parse_report_items`` and ``ReportItemInputSerializer`` read them."""
+
+
 class ReportInputSerializer(serializers.Serializer):
     """JSON: items is a list. Multipart: items is a JSON string, files repeated parts."""
 
-    summary = TextField(max_length=20000)
-    items = JSONField(help_text='[{"action_item": id, "status": "done|in_progress|not_applicable", "note"}]')
-    files = serializers.ListField(child=serializers.FileField(), required=False)
+    summary = TextField(max_length=20000, required_message=_("Write a short summary of what your unit did."))
+    items = ReportItemsField(help_text="One per action item of the circular: its id, status and an optional note")
+
+
+class ReportUploadSerializer(ReportInputSerializer):
+    """The same in a multipart form, with the evidence files."""
+
+    files = serializers.ListField(child=UploadField(), required=False, help_text="Evidence, one part per file")

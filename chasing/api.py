@@ -14,7 +14,10 @@ from core.api import APIView
 
 class ChaseSerializer(serializers.Serializer):
     units = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), allow_empty=False, max_length=5000
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        allow_empty=False,  # its message; min_length states the same rule in the schema
+        min_length=1,
+        max_length=5000,
     )
 
 

@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -18,8 +18,10 @@ from circulars.serializers import (
     CommentSerializer,
     IncomingCreateSerializer,
     IncomingSerializer,
+    IncomingUploadSerializer,
     IssuedSerializer,
     IssueSerializer,
+    ReturnCommentSerializer,
     VerificationSerializer,
 )
 from circulars.workdays import due_date
@@ -61,16 +63,14 @@ class IncomingListCreate(GenericAPIView):
         return self.get_paginated_response(IncomingSerializer(page, many=True).data)
 
     @extend_schema(
-        request={"application/json": IncomingCreateSerializer, "multipart/form-data": IncomingCreateSerializer},
+        request={"application/json": IncomingCreateSerializer, "multipart/form-data": IncomingUploadSerializer},
         responses={201: IncomingSerializer},
     )
     def post(self, request):
         data = IncomingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        fields.pop("file", None)
         files = [check_upload(f, allowed=ATTACHMENT_KINDS) for f in request.FILES.getlist("file")]
-        dispatch = services.register_incoming(by=request.user, files=files, **fields)
+        dispatch = services.register_incoming(by=request.user, files=files, **data.validated_data)
         return Response(IncomingSerializer(dispatch).data, status=status.HTTP_201_CREATED)
 
 
@@ -143,9 +143,9 @@ class CircularApprove(_Transition):
         return services.approve(circular=circular, by=request.user)
 
 
-@extend_schema(request=CommentSerializer, responses=CircularSerializer)
+@extend_schema(request=ReturnCommentSerializer, responses=CircularSerializer)
 class CircularReturn(_Transition):
-    request_serializer = CommentSerializer
+    request_serializer = ReturnCommentSerializer
 
     def act(self, circular, request, data):
         return services.return_to_drafter(circular=circular, by=request.user, comment=data["comment"])
@@ -205,25 +205,19 @@ class VerifyView(APIView):
         )
 
 
-class DueDateQuery(serializers.Serializer):
-    # "from" is a Python keyword; the query parameter keeps the name the API promises.
-    start = DateField()
-    working_days = serializers.IntegerField(min_value=1, max_value=60)
+# "from" is a Python keyword: the class is built from a dict so that the query parameter
+# keeps the name the API promises, and the schema states its bounds from the same fields.
+DueDateQuery = type(
+    "DueDateQuery",
+    (serializers.Serializer,),
+    {"from": DateField(source="start"), "working_days": serializers.IntegerField(min_value=1, max_value=60)},
+)
 
 
 class CalendarDue(APIView):
     """The deadline N working days after a date (the drafting form shows it)."""
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, required=True),
-            OpenApiParameter("working_days", int, required=True),
-        ],
-        responses=inline_serializer("DueOn", {"due_on": serializers.DateField()}),
-    )
+    @extend_schema(parameters=[DueDateQuery], responses=inline_serializer("DueOn", {"due_on": serializers.DateField()}))
     def get(self, request):
-        data = DueDateQuery(
-            data={"start": request.query_params.get("from"), "working_days": request.query_params.get("working_days")}
-        )
-        data.is_valid(raise_exception=True)
-        return Response({"due_on": due_date(data.validated_data["start"], data.validated_data["working_days"])})
+        query = read_query(DueDateQuery, request)
+        return Response({"due_on": due_date(query["start"], query["working_days"])})

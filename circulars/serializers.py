@@ -3,13 +3,16 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from circulars.models import ActionItem, Circular, DocumentType, IncomingDispatch, Urgency
-from core.api import DateField, TextField
+from core.api import DateField, TextField, UploadField
 from units.models import Unit, UnitGroup
 
 
 class IncomingCreateSerializer(serializers.Serializer):
     issuer = TextField(max_length=255)
-    reference = TextField(max_length=100, help_text="As written, e.g. 2980/STTTT-TTra")
+    reference = TextField(
+        max_length=100,
+        help_text="As written, e.g. 2980/STTTT-TTra: number (at most 32 characters), slash, notation (at most 64)",
+    )
     document_date = DateField()
     document_type = serializers.ChoiceField(choices=DocumentType.choices, default=DocumentType.OFFICIAL_LETTER)
     subject = TextField(max_length=500)
@@ -19,7 +22,12 @@ class IncomingCreateSerializer(serializers.Serializer):
     due_on = DateField(required=False, allow_null=True, default=None)
     handled_by = TextField(max_length=255, required=False, allow_blank=True, default="")
     note = TextField(max_length=500, required=False, allow_blank=True, default="")
-    file = serializers.FileField(required=False, help_text="Multipart only: the scanned document")
+
+
+class IncomingUploadSerializer(IncomingCreateSerializer):
+    """The same fields in a multipart form, with the scanned document."""
+
+    file = UploadField(required=False, help_text="The scanned document (PDF, image or office document)")
 
 
 class IncomingSerializer(serializers.ModelSerializer):
@@ -55,7 +63,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
 
 class CircularWriteSerializer(serializers.Serializer):
     document_type = serializers.ChoiceField(choices=DocumentType.choices, default=DocumentType.OFFICIAL_LETTER)
-    subject = TextField(max_length=500)
+    subject = TextField(max_length=500, required_message=_("The subject (V/v …) is required."))
     body = TextField(max_length=100_000, required=False, allow_blank=True, default="")
     notation = TextField(max_length=64, required=False, default="UBND-TH")
     in_response_to = serializers.PrimaryKeyRelatedField(
@@ -137,7 +145,16 @@ class CircularListSerializer(serializers.ModelSerializer):
 
 
 class CommentSerializer(serializers.Serializer):
+    """Withdrawing: why, if the person says."""
+
     comment = TextField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class ReturnCommentSerializer(serializers.Serializer):
+    """Returning a draft: what must change, always said (the service's rule, stated in the
+    schema and with its message)."""
+
+    comment = TextField(max_length=4000, required_message=_("Say what must change: the comment is required."))
 
 
 class IssueSerializer(serializers.Serializer):

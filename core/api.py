@@ -1,14 +1,18 @@
 """The views every API endpoint is built on, with the error answers they document."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import generics, renderers, serializers, views
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from core.dates import check_plausible
+from core.dates import check_plausible, plausible_pattern
 from core.parsing import UnreadableJSON, check_bounds, load_json
 
 # --- Documented errors ------------------------------------------------------------------
@@ -28,6 +32,7 @@ ERRORS = {
     403: "The caller's role does not allow this",
     404: "No such object, or not one the caller may know of",
     409: "The object's state does not allow this step now",
+    415: "The body is in a media type the endpoint does not read (or has none)",
     429: "Too many requests: try again later",
 }
 
@@ -36,7 +41,8 @@ class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's schema plus the error answers a view can give: 400 when it reads
     a body or query parameters, 401/403 unless it is public, 404 when it works on one
     object (or a page past the end of a list), 409 for a step the state may refuse (every
-    non-public POST), 429 when it is throttled. Responses a view declares itself win."""
+    non-public POST), 415 when it reads a body, 429 when it is throttled. Responses a view
+    declares itself win."""
 
     def _error_codes(self) -> list[int]:
         public = any(issubclass(p, AllowAny) for p in self.view.permission_classes)
@@ -50,6 +56,8 @@ class AutoSchema(openapi.AutoSchema):
             codes.append(404)
         if self.method == "POST" and not public:
             codes.append(409)
+        if self.method == "POST" and self.get_request_serializer() is not None:
+            codes.append(415)
         if self.view.throttle_classes:
             codes.append(429)
         return codes
@@ -66,11 +74,31 @@ class AutoSchema(openapi.AutoSchema):
         return responses
 
 
+# What str.strip() removes (str.isspace()), spelled out: "\s" means other characters in
+# Python than in the ECMA regular expressions of an OpenAPI schema (U+001C to U+001F and
+# U+0085 are spaces to Python only, U+FEFF to ECMA only).
+SPACES = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
 class TextField(serializers.CharField):
     """Text in a request: a number or a boolean where text is expected is refused, not
-    turned into text (1e999999 would otherwise become the reason "inf")."""
+    turned into text (1e999999 would otherwise become the reason "inf").
+
+    Text that may not be blank says so in the schema: at least one character
+    (``minLength``), and, as spaces around it are trimmed, one that is not a space
+    (``pattern``); the blank check refuses both before these validators run."""
 
     default_error_messages = {"not_text": _("Expected text.")}
+
+    def __init__(self, *, required_message=None, **kwargs):
+        if required_message is not None:
+            # The service's own words for text it requires, whether missing, blank or null.
+            kwargs["error_messages"] = dict.fromkeys(("required", "blank", "null"), required_message)
+        if not kwargs.get("allow_blank", False) and not kwargs.get("read_only", False):
+            kwargs.setdefault("min_length", 1)
+        super().__init__(**kwargs)
+        if not self.allow_blank and not self.read_only and self.trim_whitespace:
+            self.validators.append(RegexValidator(f"[^{SPACES}]"))
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
@@ -104,6 +132,38 @@ class DateField(serializers.DateField):
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.messages) from None
         return date
+
+
+@extend_schema_field(OpenApiTypes.BINARY)
+class UploadField(serializers.FileField):
+    """A file in a multipart request, for the schema (``format: binary``, not the URL a
+    FileField shows in an answer); the views read ``request.FILES`` and check each file
+    with ``core.uploads``."""
+
+
+class QueryDateField(DateField):
+    """An optional date in a query string, where an empty value (``?from=``, as a web
+    form sends an empty box) means not given: DRF reads a query string as a form."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+
+class DateFieldSchema(OpenApiSerializerFieldExtension):
+    """A date the API reads states its plausible range in the schema, as a pattern (the
+    range moves with today: the schema is built on each request)."""
+
+    target_class = DateField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = {"type": "string", "format": "date"}
+        if direction != "request":
+            return schema
+        schema["pattern"] = plausible_pattern()
+        if isinstance(self.target, QueryDateField):
+            return {"oneOf": [schema, {"type": "string", "maxLength": 0}]}
+        return schema
 
 
 class APIView(views.APIView):

@@ -39,3 +39,32 @@ def check_plausible(value: datetime.date | None) -> None:
             },
             code="implausible_date",
         )
+
+
+def iso_pattern(first: datetime.date, last: datetime.date) -> str:
+    """A regular expression matching the ISO dates (YYYY-MM-DD) from ``first`` to ``last``:
+    how the API's schema states the plausible range, since OpenAPI 3.0 has no minimum or
+    maximum for a date. The calendar is left to ``format: date`` (1950-02-31 matches the
+    pattern and is no date). Digits are spelled [0-9]: ``\\d`` also matches other scripts'."""
+
+    def two_digits(low: int, high: int) -> str:
+        return "(?:" + "|".join(f"{n:02d}" for n in range(low, high + 1)) + ")"
+
+    any_day = "[0-9]{2}"
+    if first.year == last.year:
+        raise ValueError("the range must span more than one year")
+    alternatives = [f"{first.year}-{first.month:02d}-{two_digits(first.day, 31)}"]
+    if first.month < 12:
+        alternatives.append(f"{first.year}-{two_digits(first.month + 1, 12)}-{any_day}")
+    if last.year - first.year > 1:
+        years = "|".join(str(year) for year in range(first.year + 1, last.year))
+        alternatives.append(f"(?:{years})-[0-9]{{2}}-{any_day}")
+    if last.month > 1:
+        alternatives.append(f"{last.year}-{two_digits(1, last.month - 1)}-{any_day}")
+    alternatives.append(f"{last.year}-{last.month:02d}-{two_digits(1, last.day)}")
+    return "^(?:" + "|".join(alternatives) + ")$"
+
+
+def plausible_pattern() -> str:
+    """``iso_pattern`` of today's plausible range."""
+    return iso_pattern(EARLIEST, latest())

@@ -2,13 +2,15 @@
 that DRF can import it while it is itself being imported."""
 
 import logging
+import re
 
 from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import parsers
-from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.exceptions import NotFound, ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -28,9 +30,64 @@ class JSONParser(parsers.JSONParser):
 
 
 class Pagination(PageNumberPagination):
+    """Pages of 50 rows. ``page`` is a whole number from 1 (or ``last``), ``page_size`` a
+    whole number from 1, each given at most once; anything else is a 400 naming the
+    parameter (not a page 1 nobody asked for), a page past the end a 404. A page size
+    above 500 gives 500 rows: a client asking for "everything" gets the most there is."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    invalid_page_message = gettext_lazy("There is no such page.")
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.check_query(request.query_params)
+        return super().paginate_queryset(queryset, request, view)
+
+    def check_query(self, params) -> None:
+        errors = {}
+        page = params.getlist(self.page_query_param)
+        if page and (len(page) > 1 or not (page[0] in self.last_page_strings or _whole_number(page[0]))):
+            errors[self.page_query_param] = [_("The page is a whole number from 1 (or “last”), given once.")]
+        size = params.getlist(self.page_size_query_param)
+        if size and (len(size) > 1 or not _whole_number(size[0])):
+            errors[self.page_size_query_param] = [
+                _("The page size is a whole number from 1, given once; above 500 gives 500 rows.")
+            ]
+        if errors:
+            raise ValidationError(errors)
+
+    def get_page_size(self, request) -> int:
+        size = request.query_params.get(self.page_size_query_param)
+        if size is None:
+            return self.page_size
+        digits = size.lstrip("0")  # checked: digits only, not all zeros; maybe too many for int()
+        return min(int(digits), self.max_page_size) if len(digits) <= 3 else self.max_page_size
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": "A page from 1, or `last`; past the last page: 404",
+                "schema": {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "enum": ["last"]}]},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Rows per page ({self.page_size} unless given); above {self.max_page_size} gives "
+                f"{self.max_page_size}",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+        ]
+
+
+def _whole_number(text: str) -> bool:
+    """Digits only (not "+1", " 1" or another script's digits, which int() takes), from 1;
+    read without int(), which refuses more than 4,300 digits with an error."""
+    return re.fullmatch(r"[0-9]+", text) is not None and text.strip("0") != ""
 
 
 def exception_handler(exc, context):

@@ -4,7 +4,7 @@ figures and exports, and the league table of units."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from acknowledgements.serializers import MonitorDeliverySerializer, UnitRefSerializer
 from circulars import policy as circular_policy
 from circulars.policy import get_circular_for_user
-from core.api import APIView, DateField, FileAPIView, ListAPIView
+from core.api import APIView, FileAPIView, ListAPIView, QueryDateField
 from core.rest import Pagination
 from core.spreadsheets import XLSX_TYPE as XLSX
 from dashboard import compliance, exports, policy
@@ -97,10 +97,7 @@ class ComplianceReportPdf(FileAPIView):
         return exports.summary_report_response(_monitored(request, pk))
 
 
-class LeagueQuery(serializers.Serializer):
-    start = DateField(required=False)
-    end = DateField(required=False)
-
+class _LeagueQuery(serializers.Serializer):
     def validate(self, data):
         today = timezone.localdate()
         data.setdefault("start", today.replace(month=1, day=1))
@@ -110,9 +107,20 @@ class LeagueQuery(serializers.Serializer):
         return data
 
 
+# "from"/"to" are the parameter names the API promises ("from" is a Python keyword, hence
+# a class built from a dict); the schema states their bounds from the same fields.
+LeagueQuery = type(
+    "LeagueQuery",
+    (_LeagueQuery,),
+    {
+        "from": QueryDateField(source="start", help_text="From 1945-09-02; 1 January of this year unless given"),
+        "to": QueryDateField(source="end", help_text="Not before `from`, at most ten years ahead; today unless given"),
+    },
+)
+
+
 def league_period(params) -> tuple:
-    # "from"/"to" are the parameter names the API promises.
-    query = LeagueQuery(data={k: v for k, v in {"start": params.get("from"), "end": params.get("to")}.items() if v})
+    query = LeagueQuery(data=params)
     query.is_valid(raise_exception=True)
     return query.validated_data["start"], query.validated_data["end"]
 
@@ -123,10 +131,7 @@ class UnitsLeague(APIView):
 
     pagination_class = Pagination  # the rows are a list, not a queryset: paginated by hand
 
-    @extend_schema(
-        parameters=[OpenApiParameter("from", OpenApiTypes.DATE), OpenApiParameter("to", OpenApiTypes.DATE)],
-        responses=LeagueRowSerializer(many=True),
-    )
+    @extend_schema(parameters=[LeagueQuery], responses=LeagueRowSerializer(many=True))
     def get(self, request):
         policy.require_dashboard(request.user)
         start, end = league_period(request.query_params)

@@ -12,7 +12,10 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from acknowledgements.models import Delivery
 from core.formatting import day, local_time
+
+STAND_IN = 987654321  # an id no row has, only to be replaced in the reversed link
 
 
 class UnitRows:
@@ -23,6 +26,11 @@ class UnitRows:
         self.circular = circular
         self.can_open = can_open
         self.can_chase = can_chase
+        self.status_labels = {code: str(label) for code, label in Delivery.Status.choices}
+        # The two links of a row differ only by the delivery's id: reversed once, with a
+        # stand-in id replaced per row.
+        self.delivery_url = reverse("delivery-detail", args=[STAND_IN]).replace(str(STAND_IN), "{}")
+        self.panel_url = reverse("circular-report-panel", args=[circular.pk, STAND_IN]).replace(str(STAND_IN), "{}")
         # Translated once per table, not once per cell.
         self.words = {
             "status": _("Status"),
@@ -43,7 +51,7 @@ class UnitRows:
 
     def row(self, delivery) -> SafeString:
         words = self.words
-        url = reverse("delivery-detail", args=[delivery.pk])
+        url = self.delivery_url.format(delivery.pk)
         late = delivery.ack_late or delivery.report_late
         chase = ""
         if self.can_chase and delivery.chaseable:
@@ -74,7 +82,7 @@ class UnitRows:
                 '<a class="open-report" href="{}" hx-get="{}" hx-target="#report-panel" '
                 'hx-swap="innerHTML show:#report-panel:top">{}</a>',
                 url,
-                reverse("circular-report-panel", args=[self.circular.pk, delivery.pk]),
+                self.panel_url.format(delivery.pk),
                 words["review"] if delivery.status == "reported" else words["open"],
             )
         return format_html(
@@ -98,7 +106,7 @@ class UnitRows:
             chase=chase,
             name=name,
             w_status=words["status"],
-            status_label=delivery.get_status_display(),
+            status_label=self.status_labels.get(delivery.status, delivery.status),
             badge=badge,
             reason=reason,
             w_opened=words["first_opened"],

@@ -163,11 +163,15 @@ def render_circular_page(request, circular: Circular, *, error: DomainError | No
     today = timezone.localdate()
     filterset = UnitFilterSet(request.GET, queryset=compliance.unit_rows(circular), on=today)
     filters = filterset.active()
-    page = Paginator(filterset.qs, UNITS_PAGE_SIZE).get_page(request.GET.get("page"))
-    _decorate(page.object_list, access=access, late=compliance.Lateness(today))
-
     counted = compliance.circular_figures(circular, on=today)
     figures = counted.figures
+    paginator = Paginator(filterset.qs, UNITS_PAGE_SIZE)
+    if not set(filters) - {"sort"}:
+        # Unfiltered, the table has every delivery: the aggregate counted them already.
+        paginator.count = figures["total"]
+    page = paginator.get_page(request.GET.get("page"))
+    _decorate(page.object_list, access=access, late=compliance.Lateness(today))
+
     series = compliance.progress_series(circular, figures=counted)
     context = {
         **_row_context(circular, access),

@@ -55,7 +55,8 @@ def test_the_page_queries_are_pinned(client, monitor, circular, district, django
     # 1 the session, 2 the user, 3 the user's role groups, 4 the circular,
     # 5 the monitor's membership of the monitoring unit (circulars.policy.follow_up, asked
     # once for monitoring, following, chasing and the distribute button),
-    # 6 the paginator's count, 7 the working-day calendar (days late),
+    # 6 the paginator's count (filtered; unfiltered, the aggregate's total serves),
+    # 7 the working-day calendar (days late),
     # 8 the page of units with their reminder figures,
     # 9 the one aggregate over the circular's deliveries: its figures, the count per
     # status, the units overdue and the acknowledgement deadline,

@@ -25,7 +25,7 @@ from acknowledgements.models import (
     ReportItem,
 )
 from circulars.models import Circular
-from core.admin import ReadOnlyInline, ReadOnlyMixin
+from core.admin import ModelAdmin, ReadOnlyInline, ReadOnlyMixin
 
 # --- Deliveries -----------------------------------------------------------------------
 
@@ -42,7 +42,7 @@ class ReportInline(ReadOnlyInline):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyMixin, ModelAdmin):
     list_display = ["circular", "unit", "status", "ack_due_on", "report_due_on", "acknowledged_at", "reported_at"]
     list_filter = ["status"]
     search_fields = ["unit__name", "unit__code", "circular__search_text"]
@@ -60,7 +60,7 @@ class DeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(DeliveryEvent)
-class DeliveryEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class DeliveryEventAdmin(ReadOnlyMixin, ModelAdmin):
     list_display = ["at", "delivery", "actor", "action", "from_status", "to_status", "ip"]
     list_filter = ["action"]
     search_fields = ["delivery__unit__name", "delivery__unit__code", "delivery__circular__search_text"]
@@ -89,7 +89,7 @@ class EvidenceInline(ReadOnlyInline):
 
 
 @admin.register(ImplementationReport)
-class ImplementationReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ImplementationReportAdmin(ReadOnlyMixin, ModelAdmin):
     list_display = ["delivery", "version", "status", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at"]
     list_filter = ["status"]
     search_fields = ["delivery__unit__name", "delivery__unit__code", "delivery__circular__search_text"]
@@ -101,7 +101,7 @@ class ImplementationReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ReminderAdmin(ReadOnlyMixin, ModelAdmin):
     list_display = ["kind", "stage", "channel", "delivery", "created_at", "sent_at"]
     list_filter = ["kind", "channel"]
     search_fields = ["delivery__unit__name", "delivery__unit__code", "delivery__circular__search_text"]
@@ -109,7 +109,7 @@ class ReminderAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyMixin, ModelAdmin):
     list_display = ["created_at", "user", "kind", "title", "read_at"]
     list_filter = ["kind"]
     search_fields = ["user__username", "user__full_name", "title"]
@@ -120,7 +120,7 @@ class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(OutboxEmail)
-class OutboxEmailAdmin(admin.ModelAdmin):
+class OutboxEmailAdmin(ModelAdmin):
     """Where an administrator sees the emails that could not be sent (``failed`` after
     MAX_ATTEMPTS, with the last error) and sends them again once the cause is fixed."""
 

@@ -32,6 +32,7 @@ from acknowledgements.models import Delivery, Notification, OutboxEmail, Reminde
 from acknowledgements.notifications import kick_outbox
 from circulars.models import Circular, Urgency
 from circulars.workdays import Calendar
+from core.parsing import MAX_ID
 from units.models import Membership, User
 
 K = Reminder.Kind
@@ -318,6 +319,9 @@ def chase_now(*, circular: Circular, unit_ids: list[int], by, at: datetime.datet
     """The monitoring office chases chosen units now, by email at once, through the same
     outbox. Each unit at most once per circular every REMINDERS['manual_every_hours']."""
     at = at or timezone.now()
+    # An id no row can have (10^30 from a form) names no unit; in the query it would be
+    # an OverflowError on SQLite.
+    unit_ids = [pk for pk in unit_ids if 0 < pk <= MAX_ID]
     every = datetime.timedelta(hours=settings.REMINDERS["manual_every_hours"])
     recent = Reminder.objects.filter(delivery=OuterRef("pk"), kind=K.MANUAL, created_at__gt=at - every)
     stage = Stage(K.MANUAL, at.strftime("%Y%m%dT%H%M%S.%f"), CLERKS)

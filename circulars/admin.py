@@ -9,7 +9,7 @@ from circulars.models import (
     NumberingRegister,
     WorkingDayChange,
 )
-from core.admin import ReadOnlyInline, ReadOnlyMixin
+from core.admin import ModelAdmin, ReadOnlyInline, ReadOnlyMixin, TabularInline
 
 
 class AttachmentInline(ReadOnlyInline):
@@ -17,7 +17,7 @@ class AttachmentInline(ReadOnlyInline):
     fields = ["original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
 
 
-class ActionItemInline(admin.TabularInline):
+class ActionItemInline(TabularInline):
     model = ActionItem
     extra = 0
 
@@ -28,7 +28,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(IncomingDispatch)
-class IncomingDispatchAdmin(admin.ModelAdmin):
+class IncomingDispatchAdmin(ModelAdmin):
     list_display = ["arrival_number", "arrival_year", "issuer", "reference", "document_date", "subject", "urgency"]
     list_filter = ["arrival_year", "document_type", "urgency"]
     search_fields = ["search_text"]
@@ -37,7 +37,7 @@ class IncomingDispatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(Circular)
-class CircularAdmin(admin.ModelAdmin):
+class CircularAdmin(ModelAdmin):
     """Circulars change through the portal's lifecycle, which keeps their history; the
     admin only shows them, and never edits an issued one."""
 
@@ -75,13 +75,13 @@ class CircularAdmin(admin.ModelAdmin):
 
 
 @admin.register(CircularEvent)
-class CircularEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class CircularEventAdmin(ReadOnlyMixin, ModelAdmin):
     list_display = ["at", "circular", "actor", "action", "from_status", "to_status"]
     list_select_related = ["circular", "actor"]
 
 
 @admin.register(NumberingRegister)
-class NumberingRegisterAdmin(admin.ModelAdmin):
+class NumberingRegisterAdmin(ModelAdmin):
     list_display = ["kind", "year", "last_number"]
     readonly_fields = ["kind", "year", "last_number"]
 
@@ -93,7 +93,7 @@ class NumberingRegisterAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkingDayChange)
-class WorkingDayChangeAdmin(admin.ModelAdmin):
+class WorkingDayChangeAdmin(ModelAdmin):
     list_display = ["date", "kind", "note"]
     list_filter = ["kind"]
     date_hierarchy = "date"

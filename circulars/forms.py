@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from circulars.models import Circular, DocumentType, IncomingDispatch, Urgency
 from circulars.services import parse_reference
 from core.errors import DomainError
-from core.forms import CheckedFilesField, DayFirstDateField
+from core.forms import CheckedFilesField, DayFirstDateField, ModelMultipleChoiceField
+from core.parsing import ids_in
 from core.uploads import ATTACHMENT_KINDS, MAX_UPLOAD_BYTES
 from units.models import Unit, UnitGroup, User
 from units.roles import PortalRole
@@ -91,7 +92,7 @@ class IncomingDispatchForm(forms.Form):
 # --- Circulars ----------------------------------------------------------------------
 
 
-class IncomingChoiceField(forms.ModelMultipleChoiceField):
+class IncomingChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj: IncomingDispatch) -> str:
         return f"{obj.reference} · {obj.issuer} · {obj.subject[:120]}"
 
@@ -127,13 +128,13 @@ class CircularForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    recipient_groups = forms.ModelMultipleChoiceField(
+    recipient_groups = ModelMultipleChoiceField(
         label=_("Recipient groups"),
         queryset=UnitGroup.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    recipient_units = forms.ModelMultipleChoiceField(
+    recipient_units = ModelMultipleChoiceField(
         label=_("Recipient units"),
         queryset=Unit.objects.active().filter(parent__isnull=False),
         required=False,
@@ -193,7 +194,7 @@ class CircularForm(forms.Form):
         if self.is_bound:
             chosen |= set(self.data.getlist("in_response_to")) if hasattr(self.data, "getlist") else set()
         recent = list(readable.values_list("pk", flat=True)[: self.RECENT_INCOMING])
-        chosen_ids = [int(pk) for pk in chosen if str(pk).isdigit()]
+        chosen_ids = ids_in(str(pk) for pk in chosen)
         self.fields["in_response_to"].queryset = readable.filter(Q(pk__in=recent) | Q(pk__in=chosen_ids))
 
     @staticmethod

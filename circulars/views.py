@@ -41,6 +41,7 @@ from circulars.policy import (
 from circulars.workdays import due_date
 from core import spreadsheets
 from core.errors import Conflict, DomainError, form_error
+from core.parsing import ids_in
 from core.throttles import throttle_page
 from core.uploads import download_response
 
@@ -206,7 +207,7 @@ def circular_list(request):
 
 
 def _in_response_to_from_query(request) -> list[int]:
-    ids = [int(v) for v in request.GET.getlist("in_response_to") if v.isdigit()]
+    ids = ids_in(request.GET.getlist("in_response_to"))
     return list(IncomingDispatch.objects.for_user(request.user).filter(pk__in=ids).values_list("pk", flat=True))
 
 

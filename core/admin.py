@@ -1,6 +1,12 @@
 """Admin pieces every app shares."""
 
 from django.contrib import admin
+from django.contrib.admin import widgets
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views import main
+
+from core.forms import ModelMultipleChoiceField
+from core.parsing import ids_in
 
 
 class ReadOnlyMixin:
@@ -18,9 +24,83 @@ class ReadOnlyMixin:
         return False
 
 
-class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
+# --- Bounded input --------------------------------------------------------------------
+
+
+class KnownIdsOnly:
+    """An autocomplete widget that shows a submitted value naming no row (a word, 10^30)
+    as nothing chosen. Django looks each one up to show it again with the form's errors:
+    a ValueError or an OverflowError, a 500 instead of the error."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if ids_in([str(v)])], attr)
+
+
+class AutocompleteSelect(KnownIdsOnly, widgets.AutocompleteSelect):
+    pass
+
+
+class AutocompleteSelectMultiple(KnownIdsOnly, widgets.AutocompleteSelectMultiple):
+    pass
+
+
+class ChangeList(main.ChangeList):
+    """A list whose date hierarchy refuses a year, month or day that is no date (10^30,
+    the year 9999 whose next year does not exist) as a bad lookup, as Django does a word
+    (its page asks to fix the address), not with an OverflowError."""
+
+    LAST = {"year": 9998, "month": 12, "day": 31}
+
+    def get_filters(self, request):
+        if self.date_hierarchy:
+            for part, last in self.LAST.items():
+                for value in request.GET.getlist(f"{self.date_hierarchy}__{part}"):
+                    if not (value.isascii() and value.isdigit() and len(value) <= 4 and 1 <= int(value) <= last):
+                        raise IncorrectLookupParameters(f"{part} {value[:20]!r}")
+        return super().get_filters(request)
+
+
+class BoundedInputMixin:
+    """For every ModelAdmin and inline of the site: what Django's admin reads from a
+    request, within bounds it does not check itself (see ``ChangeList``,
+    ``KnownIdsOnly``, and ``core.forms.ModelMultipleChoiceField`` for many-to-many ids)."""
+
+    def get_changelist(self, request, **kwargs):
+        return ChangeList
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        kwargs.setdefault("form_class", ModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ModelAdmin(BoundedInputMixin, admin.ModelAdmin):
+    pass
+
+
+class TabularInline(BoundedInputMixin, admin.TabularInline):
+    pass
+
+
+class ReadOnlyInline(ReadOnlyMixin, TabularInline):
     extra = 0
 
     def get_readonly_fields(self, request, obj=None):
         # Every field shown is read-only, also under a parent whose form is editable.
         return self.fields or [field.name for field in self.model._meta.fields]
+
+
+def bound_every_admin(site) -> None:
+    """Register again, with ``BoundedInputMixin``, the ModelAdmins of other apps
+    (Django's groups, DRF's tokens, django-axes' logs): the site's pages are all the
+    portal's."""
+    for model, model_admin in list(site._registry.items()):
+        if not isinstance(model_admin, BoundedInputMixin):
+            site.unregister(model)
+            site.register(model, type(type(model_admin).__name__, (BoundedInputMixin, type(model_admin)), {}))

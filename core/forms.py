@@ -1,11 +1,14 @@
-"""Form fields every app's pages share: the day-first date and the checked file upload."""
+"""Form fields every app's pages share: the day-first date, the checked file upload and
+the choice of several objects by id."""
 
 import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from core.dates import check_plausible
+from core.parsing import beyond_any_id
 from core.uploads import ATTACHMENT_KINDS, check_upload
 
 
@@ -77,3 +80,14 @@ class CheckedFilesField(forms.FileField):
         if errors:
             raise ValidationError(errors)
         return checked
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, with an id too large for any row (10^30) refused as a choice of nothing
+    before it reaches a query: Django puts it in ``pk__in``, which SQLite cannot hold."""
+
+    def clean(self, value):
+        if isinstance(value, list | tuple) and any(beyond_any_id(pk) for pk in value):
+            message = _("A number this large is the id of nothing that can be chosen.")
+            raise ValidationError(message, code="invalid_choice")
+        return super().clean(value)

@@ -1,7 +1,8 @@
-"""Reading JSON from the outside world within bounds: a document nested deeper than any
-real one, a NUL character or a number too large for a float is refused with a message,
-before it reaches a service (where it would be a RecursionError, a PostgreSQL error or
-the text "inf")."""
+"""Reading the outside world's input within bounds. JSON: a document nested deeper than
+any real one, a NUL character or a number too large for a float is refused with a
+message, before it reaches a service (where it would be a RecursionError, a PostgreSQL
+error or the text "inf"). Ids: a number no row's id can be (10^30) names nothing, and
+is never put in a query (SQLite cannot hold it: an OverflowError)."""
 
 import json
 import math
@@ -10,6 +11,8 @@ from django.utils.translation import gettext as _
 
 # A report's items are a list of objects: three levels. Nothing real goes past a dozen.
 MAX_DEPTH = 32
+# The largest id a row can have (a bigint primary key).
+MAX_ID = 2**63 - 1
 
 
 class UnreadableJSON(ValueError):
@@ -57,3 +60,24 @@ def load_json(text: str | bytes, *, max_depth: int = MAX_DEPTH):
         raise UnreadableJSON(_("The request is not valid JSON.")) from None
     check_bounds(value, max_depth=max_depth)
     return value
+
+
+def beyond_any_id(value) -> bool:
+    """Whether a value sent as an id reads as a whole number (as Django reads one: int())
+    too large for any row's id. Anything else, words and numbers too long to read
+    included, Django refuses as it is."""
+    try:
+        return abs(int(str(value))) > MAX_ID
+    except ValueError:
+        return False
+
+
+def ids_in(values) -> list[int]:
+    """The ids among texts sent by a browser: digits naming a number from 1 to MAX_ID.
+    The rest (words, 10^30, thousands of digits, which int() refuses with an error) name
+    no row and are left out."""
+    return [
+        int(text)
+        for text in values
+        if text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID)) and 0 < int(text) <= MAX_ID
+    ]

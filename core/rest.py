@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
-from core.parsing import UnreadableJSON, load_json
+from core.parsing import UnreadableJSON, check_bounds, load_json
 
 
 class JSONParser(parsers.JSONParser):
@@ -27,6 +27,35 @@ class JSONParser(parsers.JSONParser):
             return load_json(stream.read() if stream is not None else b"")
         except UnreadableJSON as error:
             raise ParseError(str(error)) from None
+
+
+def _refuse_nul(fields) -> None:
+    """A NUL in a form field's name or value is refused, as in JSON: a serializer's text
+    field would refuse it, but a lookup by text (a signer's username) would take it to
+    PostgreSQL, which fails on it."""
+    try:
+        for name in fields:
+            check_bounds([name, *fields.getlist(name)])
+    except UnreadableJSON as error:
+        raise ParseError(str(error)) from None
+
+
+class FormParser(parsers.FormParser):
+    """DRF's, refusing a NUL in any field (``_refuse_nul``)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        fields = super().parse(stream, media_type, parser_context)
+        _refuse_nul(fields)
+        return fields
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    """DRF's, refusing a NUL in any field (``_refuse_nul``); files are bytes, not text."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        _refuse_nul(parsed.data)
+        return parsed
 
 
 class Pagination(PageNumberPagination):

@@ -54,8 +54,9 @@ class SecurityHeadersMiddleware:
 class RefuseNulMiddleware:
     """A NUL character in a query parameter or a form field is refused with a 400 before
     any view runs: no text the portal keeps may hold one, and PostgreSQL refuses it with
-    an error (an admin list's ``?kind=%00`` was a 500). JSON bodies are checked by the
-    API's parser (``core.rest.JSONParser``); uploaded files are binary and not looked at."""
+    an error (an admin list's ``?kind=%00`` was a 500). API bodies, JSON or forms, are
+    checked by the API's parsers (``core.rest``), which answer in JSON; uploaded files
+    are binary and not looked at."""
 
     FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -75,7 +76,7 @@ class RefuseNulMiddleware:
             return True
         if request.method == "POST" and request.content_type in self.FORM_TYPES:
             if request.path_info.startswith("/api/"):
-                return False  # DRF parses API bodies; its text fields refuse a NUL themselves
+                return False  # the API's parsers (core.rest) check its bodies
             try:
                 return self._any_nul(request.POST)
             except (SuspiciousOperation, ValueError):

@@ -322,8 +322,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.rest.Pagination",
     "DEFAULT_PARSER_CLASSES": [
         "core.rest.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "core.rest.FormParser",
+        "core.rest.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {

@@ -2,17 +2,18 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import BoundedInputMixin, ModelAdmin, TabularInline
 from units.models import Membership, Unit, UnitGroup, User
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["unit"]
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(BoundedInputMixin, DjangoUserAdmin):
     list_display = ["username", "full_name", "email", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "email"]
     fieldsets = (
@@ -28,7 +29,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(ModelAdmin):
     list_display = ["name", "code", "kind", "parent", "active", "sort_order"]
     list_filter = ["kind", "active", "groups"]
     search_fields = ["name", "code", "short_name"]
@@ -38,14 +39,14 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnitGroup)
-class UnitGroupAdmin(admin.ModelAdmin):
+class UnitGroupAdmin(ModelAdmin):
     list_display = ["name", "code", "sort_order"]
     search_fields = ["name", "code"]
     filter_horizontal = ["units"]
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ModelAdmin):
     list_display = ["user", "unit", "role"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__full_name", "unit__name", "unit__code"]

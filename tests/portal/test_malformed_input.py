@@ -1,12 +1,18 @@
 """The 500s an outside attack found, each now a 400 with a Vietnamese `detail` (or page):
 JSON nested 100,000 deep, a deeply nested report `items`, a unit id of 10^30, a reference
 part longer than its column, a NUL in any text field or query parameter (an admin list's
-`?kind=%00` included), a number where text is expected."""
+`?kind=%00` included), a number where text is expected. And those the fuzz of every
+route found (test_route_fuzz.py): a NUL in an API form field, an id of 10^30 in a form's
+multiple choice or a query, a date hierarchy's year 10^30 or 9999 in an admin list, a
+word or 10^30 in an admin autocomplete field."""
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
+
+from chasing import sweep
 
 pytestmark = pytest.mark.django_db
 VIETNAMESE = "ơưăâêôđ"  # a detail in Vietnamese carries at least one of these letters
@@ -112,3 +118,60 @@ def test_a_number_too_large_for_a_float_is_a_400(api_as, clerk, delivery):
 def test_a_circular_body_past_its_bound_is_a_400(api_as, drafter):
     response = api_as(drafter).post("/api/v1/circulars/", {"subject": "V/v thử", "body": "x" * 100_001}, format="json")
     assert_400_in_vietnamese(response)
+
+
+@pytest.mark.parametrize("content_type", ["multipart", "form"])
+def test_a_nul_in_an_api_form_field_is_a_400(api_as, drafter, content_type):
+    # The signer is looked up by username: PostgreSQL refuses a NUL in it with an error.
+    data = {"subject": "V/v thử", "signer": "a\x00b"}
+    if content_type == "form":
+        response = api_as(drafter).generic(
+            "POST", "/api/v1/circulars/", urlencode(data), content_type="application/x-www-form-urlencoded"
+        )
+    else:
+        response = api_as(drafter).post("/api/v1/circulars/", data, format="multipart")
+    assert_400_in_vietnamese(response)
+
+
+def test_an_id_of_10_to_the_30_in_a_forms_multiple_choice_is_an_error_on_the_page(client, drafter):
+    client.force_login(drafter)
+    huge = str(10**30)
+    response = client.post(reverse("circular-new"), {"subject": "V/v thử", "recipient_groups": [huge]})
+    assert response.status_code in (200, 400)
+    assert "Không có mục nào để chọn" in response.content.decode()
+    response = client.post(reverse("circular-new"), {"subject": "V/v thử", "in_response_to": [huge]})
+    assert response.status_code in (200, 400)
+
+
+def test_an_id_of_10_to_the_30_in_the_query_names_nothing(client, drafter):
+    client.force_login(drafter)
+    assert client.get(reverse("circular-new"), {"in_response_to": [str(10**30), "9" * 5000]}).status_code == 200
+
+
+def test_chasing_units_by_ids_no_row_can_have_chases_nobody(circular, monitor):
+    assert sweep.chase_now(circular=circular, unit_ids=[10**30, -1, 0], by=monitor) == 0
+
+
+@pytest.mark.parametrize("year", [str(10**30), "9999", "0"])
+def test_a_date_hierarchy_year_that_is_no_date_asks_to_fix_the_address(client, admin_user, year):
+    client.force_login(admin_user)
+    response = client.get("/admin/acknowledgements/delivery/", {"sent_at__year": year})
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+
+
+@pytest.mark.parametrize("parent", ["xyz", str(10**30)])
+def test_a_word_or_10_to_the_30_in_an_autocomplete_field_is_an_error_on_the_admin_form(client, admin_user, parent):
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/units/unit/add/", {"code": "xa-ba", "name": "Xã Ba", "kind": "commune", "parent": parent}
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["parent"]
+
+
+def test_an_id_of_10_to_the_30_in_an_admin_many_to_many_field_is_an_error(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post("/admin/auth/group/add/", {"name": "nhóm", "permissions": [str(10**30)]})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["permissions"]

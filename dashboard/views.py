@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -38,6 +38,7 @@ from core import formatting
 from core.addresses import client_ip
 from core.errors import DomainError, form_error
 from core.forms import DayFirstDateField
+from core.parsing import ids_in
 from dashboard import charts, compliance, exports, policy
 from dashboard.filters import OverviewFilterSet, UnitFilterSet
 from dashboard.unit_rows import UnitRows
@@ -202,10 +203,11 @@ def render_circular_page(request, circular: Circular, *, error: DomainError | No
 
 def _back(request, circular: Circular):
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    # A path of this site only: redirect() would read a bare word as a view's name.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
+        return HttpResponseRedirect(target)
     return redirect("circular-deliveries", pk=circular.pk)
 
 
@@ -219,7 +221,7 @@ def circular_chase(request, pk):
         owed = circular.deliveries.overdue(timezone.localdate())
         unit_ids = list(owed.values_list("unit_id", flat=True))
     else:
-        unit_ids = sorted({int(v) for v in request.POST.getlist("units") if v.isdigit()})
+        unit_ids = sorted(set(ids_in(request.POST.getlist("units"))))
     if not unit_ids:
         messages.warning(request, _("Choose at least one unit to chase."))
         return _back(request, circular)

@@ -85,13 +85,7 @@ MULTIPART_BOUNDARY = "fuzz-boundary"
 # (route, method) → (the errors, as a pattern of the failure's line; why). The route is
 # still sent everything; these errors turn its test into an expected failure until the
 # cause is fixed, any other error fails it.
-KNOWN_SERVER_ERRORS = {
-    ("circulars/<int:pk>/chase", "POST"): (
-        r"NoReverseMatch|ValueError: Exceeds the limit",
-        "dashboard.views._back gives the form's `next` to redirect(), which takes a text without '/' or '.' "
-        "for a view name (NoReverseMatch); circular_chase reads `units` with int(), which refuses 5,000 digits",
-    ),
-}
+KNOWN_SERVER_ERRORS: dict = {}
 
 
 # --- The routes and the objects they act on ------------------------------------------------

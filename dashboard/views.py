@@ -356,25 +356,19 @@ def report_return(request, pk):
 # --- A circular's exports -----------------------------------------------------------
 
 
-def _monitored_circular(request, pk) -> Circular:
-    circular = get_circular_for_user(request.user, pk)
-    policy.require_monitor(request.user, circular)
-    return circular
-
-
 @require_GET
 def circular_export_xlsx(request, pk):
-    return exports.unit_table_xlsx(_monitored_circular(request, pk))
+    return exports.unit_table_xlsx(policy.get_monitored_circular(request.user, pk))
 
 
 @require_GET
 def circular_export_csv(request, pk):
-    return exports.unit_table_csv(_monitored_circular(request, pk))
+    return exports.unit_table_csv(policy.get_monitored_circular(request.user, pk))
 
 
 @require_GET
 def circular_report_pdf(request, pk):
-    return exports.summary_report_response(_monitored_circular(request, pk))
+    return exports.summary_report_response(policy.get_monitored_circular(request.user, pk))
 
 
 # --- The units league table ---------------------------------------------------------

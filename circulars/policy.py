@@ -90,11 +90,13 @@ def may_follow(user, circular: Circular) -> bool:
     return "follow" in follow_up(user, circular)
 
 
-def get_circular_for_user(user, pk) -> Circular:
-    return get_object_or_404(
-        Circular.objects.for_user(user).select_related("issuing_unit", "monitoring_unit", "signer", "created_by"),
-        pk=pk,
-    )
+CIRCULAR_RELATED = ("issuing_unit", "monitoring_unit", "signer", "created_by")
+
+
+def get_circular_for_user(user, pk, *, related: tuple[str, ...] = CIRCULAR_RELATED) -> Circular:
+    """The circular ``pk`` if the user may read it (404 otherwise), with the ``related``
+    rows a page shows joined in (a page that shows none of them passes ``()``)."""
+    return get_object_or_404(Circular.objects.for_user(user).select_related(*related), pk=pk)
 
 
 def get_register_for_user(user):

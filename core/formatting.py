@@ -11,9 +11,13 @@ def day(value: datetime.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
-def local_time(value: datetime.datetime | None) -> str:
-    """08:30 15/10/2024 in the portal's time zone (Asia/Ho_Chi_Minh); empty for none."""
-    return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else ""
+def local_time(value: datetime.datetime | None, tz: datetime.tzinfo | None = None) -> str:
+    """08:30 15/10/2024 in the portal's time zone (Asia/Ho_Chi_Minh), or in ``tz`` (a
+    caller writing many times looks the current zone up once); empty for none."""
+    if not value:
+        return ""
+    value = value.astimezone(tz) if tz else timezone.localtime(value)
+    return f"{value.hour:02d}:{value.minute:02d} {value.day:02d}/{value.month:02d}/{value.year}"
 
 
 def percent_figure(rate: float | None) -> str:

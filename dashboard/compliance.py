@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
@@ -87,6 +88,19 @@ class CircularFigures:
     status_counts: dict  # status code → deliveries in it
     overdue_units: int  # units with a step overdue (one that owes both counts once)
     ack_due_on: datetime.date | None  # the acknowledgement deadline (the latest, if they differ)
+    # The latest acknowledgement and report: with the counts of each, they tell whether the
+    # progress chart's days can have changed since it was last counted.
+    last_acknowledged_at: datetime.datetime | None = None
+    last_reported_at: datetime.datetime | None = None
+
+    def progress_key(self, circular: Circular) -> str:
+        """A cache key that changes whenever a delivery of the circular is acknowledged or
+        reported (counts and latest moments move) or a step is undone (a count falls)."""
+        f, ack, rep = self.figures, self.last_acknowledged_at, self.last_reported_at
+        return (
+            f"progress:{circular.pk}:{f['total']}:{f['acknowledged']}:{f['reported']}:"
+            f"{ack.timestamp() if ack else ''}:{rep.timestamp() if rep else ''}"
+        )
 
 
 def circular_figures(circular: Circular, *, on: datetime.date | None = None) -> CircularFigures:
@@ -99,12 +113,19 @@ def circular_figures(circular: Circular, *, on: datetime.date | None = None) -> 
     counted = {S.ACCEPTED: "accepted", S.RETURNED: "returned", S.REFUSED: "refused"}
     per_status = {f"status_{code}": Count("id", filter=Q(status=code)) for code in S.values if code not in counted}
     row = Delivery.objects.filter(circular=circular).aggregate(
-        **_counts(on, live), **per_status, overdue_units=Count("id", filter=overdue), ack_due_on=Max("ack_due_on")
+        **_counts(on, live),
+        **per_status,
+        overdue_units=Count("id", filter=overdue),
+        ack_due_on=Max("ack_due_on"),
+        last_acknowledged_at=Max("acknowledged_at"),
+        last_reported_at=Max("reported_at"),
     )
     return CircularFigures(
         status_counts={code: row[counted[code]] if code in counted else row.pop(f"status_{code}") for code in S.values},
         overdue_units=row.pop("overdue_units"),
         ack_due_on=row.pop("ack_due_on"),
+        last_acknowledged_at=row.pop("last_acknowledged_at"),
+        last_reported_at=row.pop("last_reported_at"),
         figures=_finish(row),
     )
 
@@ -224,15 +245,39 @@ def sort_league(rows: list[dict], key: str = "worst") -> list[dict]:
     return sorted(rows, key=LEAGUE_SORTS[key])
 
 
+PROGRESS_CACHE_SECONDS = 600
+
+
 def progress_series(circular: Circular, *, figures: CircularFigures | None = None) -> dict:
     """Acknowledged and reported per local day, cumulative, for the progress chart.
     ``figures``: the circular's, when the caller has them (they hold its total and
-    deadline; otherwise one more query reads them)."""
+    deadline, and key the days in the cache: a page read again while no unit has acted
+    reads them from there; otherwise one more query reads them)."""
+    if figures is None:
+        row = Delivery.objects.filter(circular=circular).aggregate(total=Count("id"), ack=Max("ack_due_on"))
+        total, first_due = row["total"], row["ack"]
+        days = _progress_days(circular)
+    else:
+        total, first_due = figures.figures["total"], figures.ack_due_on
+        days = cache.get_or_set(
+            figures.progress_key(circular), lambda: _progress_days(circular), PROGRESS_CACHE_SECONDS
+        )
+    return {
+        "total": total,
+        **days,
+        "issued_on": circular.issued_on,
+        "ack_due_on": first_due,
+        "report_due_on": circular.report_due_on,
+    }
+
+
+def _progress_days(circular: Circular) -> dict:
+    """``acknowledged`` and ``reported``: (local day, running count) pairs, in one pass
+    over the deliveries per (day acknowledged, day reported), summed per day here."""
     tz = _tz()
-    deliveries = Delivery.objects.filter(circular=circular)
-    # One pass: deliveries per (day acknowledged, day reported), summed per day below.
     pairs = (
-        deliveries.filter(Q(acknowledged_at__isnull=False) | Q(reported_at__isnull=False))
+        Delivery.objects.filter(circular=circular)
+        .filter(Q(acknowledged_at__isnull=False) | Q(reported_at__isnull=False))
         .annotate(ack_day=TruncDate("acknowledged_at", tzinfo=tz), report_day=TruncDate("reported_at", tzinfo=tz))
         .values("ack_day", "report_day")
         .annotate(n=Count("id"))
@@ -244,11 +289,6 @@ def progress_series(circular: Circular, *, figures: CircularFigures | None = Non
             ack[row["ack_day"]] += row["n"]
         if row["report_day"] is not None:
             rep[row["report_day"]] += row["n"]
-    if figures is None:
-        row = deliveries.aggregate(total=Count("id"), ack=Max("ack_due_on"))
-        total, first_due = row["total"], row["ack"]
-    else:
-        total, first_due = figures.figures["total"], figures.ack_due_on
 
     def cumulative(per_day: Counter) -> list:
         running, out = 0, []
@@ -257,14 +297,7 @@ def progress_series(circular: Circular, *, figures: CircularFigures | None = Non
             out.append((day, running))
         return out
 
-    return {
-        "total": total,
-        "acknowledged": cumulative(ack),
-        "reported": cumulative(rep),
-        "issued_on": circular.issued_on,
-        "ack_due_on": first_due,
-        "report_due_on": circular.report_due_on,
-    }
+    return {"acknowledged": cumulative(ack), "reported": cumulative(rep)}
 
 
 def monthly_group_rates(start: datetime.date, end: datetime.date, *, on: datetime.date | None = None) -> list[dict]:

@@ -152,7 +152,8 @@ def _unit_rows(circular: Circular, access: CircularAccess) -> UnitRows:
 @require_GET
 def circular_deliveries(request, pk):
     """The dashboard's page of one circular."""
-    return render_circular_page(request, get_circular_for_user(request.user, pk))
+    # The page shows the circular's own fields only: no related row joined in.
+    return render_circular_page(request, get_circular_for_user(request.user, pk, related=()))
 
 
 def render_circular_page(request, circular: Circular, *, error: DomainError | None = None):
@@ -166,7 +167,7 @@ def render_circular_page(request, circular: Circular, *, error: DomainError | No
     filters = filterset.active()
     counted = compliance.circular_figures(circular, on=today)
     figures = counted.figures
-    paginator = Paginator(filterset.qs, UNITS_PAGE_SIZE)
+    paginator = Paginator(UnitRows.rows(filterset.qs), UNITS_PAGE_SIZE)
     if not set(filters) - {"sort"}:
         # Unfiltered, the table has every delivery: the aggregate counted them already.
         paginator.count = figures["total"]
@@ -174,6 +175,7 @@ def render_circular_page(request, circular: Circular, *, error: DomainError | No
     _decorate(page.object_list, access=access, late=compliance.Lateness(today))
 
     series = compliance.progress_series(circular, figures=counted)
+    chart_rows = charts.progress_table_rows(series)
     context = {
         **_row_context(circular, access),
         "unit_rows": _unit_rows(circular, access).render(page.object_list),
@@ -190,7 +192,8 @@ def render_circular_page(request, circular: Circular, *, error: DomainError | No
         "overdue_count": counted.overdue_units,
         "status_filter": filters.get("status", ""),
         "chart": charts.progress_chart(series, today=today),
-        "chart_rows": charts.progress_table_rows(series),
+        "chart_rows": chart_rows,
+        "chart_body": charts.progress_table_body(chart_rows),
         "series": series,
         "can_export": access.monitor,
         "can_distribute": "distribute" in circular_policy.allowed_actions(request.user, circular, rights=access.rights),
@@ -310,7 +313,7 @@ def _review_in_place(request, pk, action: str, form_class, call, success_message
         return _render_panel(request, circular, delivery, error=error, forms_={action: form})
     access = CircularAccess(request.user, circular)
     today = timezone.localdate()
-    row = compliance.unit_rows(circular).get(pk=delivery.pk)
+    row = UnitRows.rows(compliance.unit_rows(circular)).get(pk=delivery.pk)
     _decorate([row], access=access, late=compliance.Lateness(today))
     return render(
         request,

@@ -230,7 +230,10 @@ def test_rendering_logs_no_missing_font_or_stylesheet(caplog):
     # A font or stylesheet WeasyPrint cannot load is only a warning and a fallback font, never an error.
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         render_circular_pdf(replace(SEED, verification_code="7K3M-9QX2", verification_url="https://x.example/v"))
-    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
+    logged = [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")]
+    # Where Debian's libharfbuzz-subset0 is missing (.ci/run installs it), WeasyPrint
+    # subsets the same font with fontTools and says so: not a missing font.
+    assert [m for m in logged if "instead of HarfBuzz-Subset" not in m] == []
 
 
 def test_pages_are_a4(long_pdf):

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from acknowledgements import services
 from acknowledgements.models import Delivery
 from tests.conftest import DISTRIBUTED_AT, REPORT_DUE_ON, VN
 from units.models import Unit
@@ -60,7 +61,8 @@ def test_the_page_queries_are_pinned(client, monitor, circular, district, django
     # 8 the page of units with their reminder figures,
     # 9 the one aggregate over the circular's deliveries: its figures, the count per
     # status, the units overdue and the acknowledgement deadline,
-    # 10 the progress chart's acknowledgements and reports per day (one pass),
+    # 10 the progress chart's acknowledgements and reports per day (one pass; read again
+    # from the cache while no unit acts, below),
     # 11–12 the navigation's inbox and bell counts, 13–15 the session saved.
     with django_assert_num_queries(15):
         response = page(client, circular, overdue="on", sort="-status", q="Xã 00")
@@ -93,3 +95,33 @@ def test_the_counts_of_the_one_aggregate_match_the_deliveries(client, monitor, c
     assert response.context["overdue_count"] == deliveries.overdue(LATER.date()).count() == 2 + 6
     assert response.context["series"]["total"] == 14
     assert response.context["series"]["ack_due_on"] == datetime.date(2024, 10, 17)
+
+
+def chart_days(response) -> dict:
+    series = response.context["series"]
+    return {"acknowledged": series["acknowledged"], "reported": series["reported"]}
+
+
+def test_the_chart_days_are_read_from_the_cache_while_no_unit_acts(
+    client, monitor, circular, district, django_assert_num_queries
+):
+    add_units(circular, district, 20)
+    client.force_login(monitor)
+    first = page(client, circular)
+    # The same page again: the 15 pinned above, less the paginator's count (unfiltered)
+    # and the chart's pass over the deliveries.
+    with django_assert_num_queries(13):
+        again = page(client, circular)
+    assert chart_days(again) == chart_days(first)
+    assert again.context["chart_rows"] == first.context["chart_rows"]
+
+
+def test_the_chart_counts_a_unit_that_acts_after_it_was_cached(client, monitor, circular, delivery, clerk):
+    client.force_login(monitor)
+    before = page(client, circular)
+    assert before.context["series"]["acknowledged"] == []
+    with time_machine.travel(LATER, tick=False):
+        services.acknowledge(delivery=delivery, by=clerk)
+    after = page(client, circular)
+    assert after.context["series"]["acknowledged"] == [(LATER.date(), 1)]
+    assert after.context["series"]["reported"] == []

@@ -382,6 +382,7 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
             0,
             None,
             "Thuận Bắc",
+            "UBND",
         )
     ]
     seen_names: Counter = Counter()
@@ -395,10 +396,22 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
             suffix = f" {seen_names[base]}" if seen_names[base] > 1 else ""
             name, kind = f"Ủy ban nhân dân xã {base}{suffix}", Unit.Kind.COMMUNE
             code = f"xa-{fold(base).replace(' ', '-')}-{i + 1:04d}"
-        units.append((uid, code, name, "", kind, f"{code}@bench.invalid", True, i + 1, root_id, "Thuận Bắc"))
+        units.append((uid, code, name, "", kind, f"{code}@bench.invalid", True, i + 1, root_id, "Thuận Bắc", ""))
     counts["units"] = _copy_small(
         Unit,
-        ["id", "code", "name", "short_name", "kind", "email", "active", "sort_order", "parent", "place_name"],
+        [
+            "id",
+            "code",
+            "name",
+            "short_name",
+            "kind",
+            "email",
+            "active",
+            "sort_order",
+            "parent",
+            "place_name",
+            "abbreviation",
+        ],
         units,
         replica,
     )
@@ -566,6 +579,8 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
                     root_id,
                     unit_ids[MONITORING_UNIT],
                     signer,
+                    "",
+                    "none",
                 ),
             }
         )
@@ -619,6 +634,8 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
             "issuing_unit",
             "monitoring_unit",
             "signer",
+            "notation_override",
+            "secrecy",
         ],
         (c["row"] for c in circulars),
         replica,

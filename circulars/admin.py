@@ -41,12 +41,12 @@ class CircularAdmin(ModelAdmin):
     """Circulars change through the portal's lifecycle, which keeps their history; the
     admin only shows them, and never edits an issued one."""
 
-    list_display = ["__str__", "status", "urgency", "issued_on", "signer"]
-    list_filter = ["status", "urgency", "document_type", "issued_year"]
+    list_display = ["__str__", "status", "urgency", "secrecy", "issued_on", "signer"]
+    list_filter = ["status", "urgency", "secrecy", "document_type", "issued_year"]
     search_fields = ["search_text"]
     list_select_related = ["signer"]
     inlines = [ActionItemInline, AttachmentInline, EventInline]
-    autocomplete_fields = ["recipient_units", "monitoring_unit", "issuing_unit"]
+    autocomplete_fields = ["recipient_units", "monitoring_unit", "issuing_unit", "drafting_unit"]
     filter_horizontal = ["recipient_groups", "in_response_to"]
 
     def get_readonly_fields(self, request, obj=None):

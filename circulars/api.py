@@ -2,13 +2,13 @@
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from circulars import services
-from circulars.documents import pdf_response
+from circulars.documents import pdf_response, secret_notice
 from circulars.models import Circular
 from circulars.policy import get_circular_for_user, get_register_for_user
 from circulars.serializers import (
@@ -188,12 +188,28 @@ class VerifyView(APIView):
     throttle_scope = "public"
 
     @extend_schema(
-        responses={200: VerificationSerializer, 404: inline_serializer("NotFound", {"detail": serializers.CharField()})}
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="VerificationAnswer",
+                serializers=[
+                    VerificationSerializer,
+                    inline_serializer(
+                        "SecretVerification", {"secret": serializers.BooleanField(), "detail": serializers.CharField()}
+                    ),
+                ],
+                resource_type_field_name=None,
+            ),
+            404: inline_serializer("NotFound", {"detail": serializers.CharField()}),
+        }
     )
     def get(self, request, code):
         circular = get_object_or_404(Circular.objects.verifiable(code).select_related("issuing_unit", "signer"))
+        if circular.is_secret:
+            # A secret document is never described to the public: only that the code exists.
+            return Response({"secret": True, "detail": secret_notice()})
         return Response(
             {
+                "secret": False,
                 "reference": circular.reference,
                 "issued_on": circular.issued_on,
                 "issuer": circular.issuing_unit.name,

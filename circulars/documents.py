@@ -4,9 +4,12 @@ response that serves it to pages and API alike."""
 import re
 
 from django.http import FileResponse, HttpResponse
+from django.utils.translation import gettext as _
 
-from circulars.models import Circular, fold
-from circulars.pdf import CircularDocument, render_circular_pdf
+from circulars.models import Circular, DocumentType, Secrecy, Urgency, fold
+from circulars.pdf import DECISION, LETTER, NAMED, TELEGRAM, CircularDocument, render_circular_pdf
+
+LAYOUTS = {DocumentType.DECISION: DECISION, DocumentType.TELEGRAM: TELEGRAM}
 
 
 def issuer_lines(circular: Circular) -> tuple[str, str]:
@@ -27,14 +30,38 @@ def issuer_lines(circular: Circular) -> tuple[str, str]:
     return parent, name
 
 
+def printed_number(number: int) -> str:
+    """ "01" … "09", then "10", "123": Decree 30 writes a zero before numbers below 10
+    so that no one turns "1" into "11" by hand; the register stores the number itself."""
+    return f"{number:02d}"
+
+
+def printed_subject(kind: DocumentType, subject: str) -> str:
+    """A công văn keeps "V/v …"; a document that prints its name writes the words out
+    ("Về việc …"), as Appendix I shows under "QUYẾT ĐỊNH"."""
+    if kind.is_named and subject[:4].lower() == "v/v ":
+        return f"Về việc {subject[4:].lstrip()}"
+    return subject
+
+
 def circular_document(circular: Circular) -> CircularDocument:
     parent, name = issuer_lines(circular)
-    reference = f"Số: {circular.number}/{circular.notation}" if circular.number else f"Số:      /{circular.notation}"
+    if circular.number:
+        reference = f"Số: {printed_number(circular.number)}/{circular.notation}"
+    else:
+        reference = f"Số:      /{circular.notation}"
+    kind = DocumentType(circular.document_type) if circular.document_type in DocumentType.values else None
+    named = kind is not None and kind.is_named
     return CircularDocument(
+        layout=LAYOUTS.get(kind, NAMED) if named else LETTER,
+        type_name=kind.paper_name if named else "",
+        authority=" ".join(name.split()),
+        urgency=Urgency(circular.urgency).stamp if circular.urgency in Urgency.values else "",
+        secrecy=Secrecy(circular.secrecy).stamp if circular.secrecy in Secrecy.values else "",
         issuer_parent=parent,
         issuer_name=name,
         reference=reference,
-        subject=circular.subject,
+        subject=printed_subject(kind, circular.subject) if kind else circular.subject,
         place=circular.place_name or circular.issuing_unit.place_name,
         issued_on=circular.issued_on,
         recipients=circular.recipient_lines(),
@@ -59,6 +86,14 @@ def pdf_filename(circular: Circular) -> str:
         notation = re.sub(r"[^A-Za-z0-9]+", "-", fold(circular.notation).upper()).strip("-")
         return f"{kind}-{circular.number}-{notation}.pdf"
     return f"Du-thao-{kind}-{circular.pk}.pdf"
+
+
+def secret_notice() -> str:
+    """All the public verification says of a secret document (page and API alike)."""
+    return _(
+        "This verification code belongs to a document issued under secrecy: its content, signer and file "
+        "are not shown on the public verification."
+    )
 
 
 def pdf_response(circular: Circular, *, download: bool = False):

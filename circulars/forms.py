@@ -11,10 +11,11 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from circulars.models import Circular, DocumentType, IncomingDispatch, Urgency
-from circulars.services import parse_reference
+from circulars.models import INCOMING_DOCUMENT_TYPES, Circular, DocumentType, IncomingDispatch, Secrecy, Urgency
+from circulars.notation import clean_notation
+from circulars.services import default_drafting_unit, parse_reference
 from core.errors import DomainError
-from core.forms import CheckedFilesField, DayFirstDateField, ModelMultipleChoiceField
+from core.forms import ChoiceField, CheckedFilesField, DayFirstDateField, ModelMultipleChoiceField
 from core.parsing import ids_in
 from core.uploads import ATTACHMENT_KINDS, MAX_UPLOAD_BYTES
 from units.models import Unit, UnitGroup, User
@@ -68,8 +69,8 @@ class IncomingDispatchForm(forms.Form):
         label=_("Number and notation"), max_length=100, help_text=_("As written, e.g. 2980/STTTT-TTra")
     )
     document_date = date_field(_("Document date"))
-    document_type = forms.ChoiceField(
-        label=_("Document type"), choices=DocumentType.choices, initial=DocumentType.OFFICIAL_LETTER
+    document_type = ChoiceField(
+        label=_("Document type"), choices=INCOMING_DOCUMENT_TYPES, initial=DocumentType.OFFICIAL_LETTER
     )
     subject = forms.CharField(label=_("Subject"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
     signer_name = forms.CharField(label=_("Signed by"), max_length=150, required=False)
@@ -106,13 +107,13 @@ class CircularForm(forms.Form):
     # How many recent incoming dispatches are offered as "in response to".
     RECENT_INCOMING = 50
 
-    document_type = forms.ChoiceField(
+    document_type = ChoiceField(
         label=_("Document type"), choices=DocumentType.choices, initial=DocumentType.OFFICIAL_LETTER
     )
     subject = forms.CharField(
         label=_("Subject"),
         max_length=500,
-        help_text=_("One line, starting with “V/v”."),
+        help_text=_("One line: “V/v …” for an official letter, “Về việc …” or the subject itself for a named type."),
         widget=forms.TextInput(attrs={"placeholder": "V/v …"}),
     )
     body = forms.CharField(
@@ -164,7 +165,9 @@ class CircularForm(forms.Form):
         label=_("Working days to acknowledge"), min_value=1, max_value=60, initial=2
     )
     report_due_on = date_field(_("Report due on"), required=False)
-    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    urgency = ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    # Not required: a form posted without it (an older page) means "not secret".
+    secrecy = ChoiceField(label=_("Secrecy"), choices=Secrecy.choices, initial=Secrecy.NONE, required=False)
     signer = SignerChoiceField(
         label=_("Signer"),
         queryset=User.objects.filter(groups__name=PortalRole.SIGNER, is_active=True).order_by("full_name"),
@@ -178,14 +181,32 @@ class CircularForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One line per row."),
     )
-    notation = forms.CharField(label=_("Notation"), max_length=64, initial="UBND-TH")
+    drafting_unit = forms.ModelChoiceField(
+        label=_("Drafting unit"),
+        queryset=Unit.objects.active(),
+        required=False,
+        help_text=_("Its abbreviation ends an official letter's notation, e.g. TH in UBND-TH."),
+    )
+    notation = forms.CharField(
+        label=_("Notation"),
+        max_length=64,
+        required=False,
+        help_text=_("Leave empty to build it from Decree 30: UBND-TH for an official letter, QĐ-UBND for a decision."),
+    )
     files = AttachmentsField(label=_("Attachments"), help_text=_("PDF, Word, Excel or images; up to 20 MB each."))
 
     def __init__(self, *args, user, circular: Circular | None = None, in_response_to=(), **kwargs):
         if circular is not None:
             kwargs.setdefault("initial", self.initial_for(circular))
         else:
-            kwargs.setdefault("initial", {"copy_to": DEFAULT_COPY_TO, "in_response_to": list(in_response_to)})
+            kwargs.setdefault(
+                "initial",
+                {
+                    "copy_to": DEFAULT_COPY_TO,
+                    "in_response_to": list(in_response_to),
+                    "drafting_unit": default_drafting_unit(user),
+                },
+            )
         super().__init__(*args, **kwargs)
         # Offer the recent dispatches, plus any already chosen or posted (an older one
         # linked from its own page must stay valid).
@@ -213,10 +234,18 @@ class CircularForm(forms.Form):
             "ack_due_working_days": circular.ack_due_working_days,
             "report_due_on": circular.report_due_on,
             "urgency": circular.urgency,
+            "secrecy": circular.secrecy,
             "signer": circular.signer_id,
             "signer_title": circular.signer_title,
-            "notation": circular.notation,
+            "drafting_unit": circular.drafting_unit_id,
+            "notation": circular.notation_override,
         }
+
+    def clean_notation(self):
+        try:
+            return clean_notation(self.cleaned_data["notation"])
+        except DomainError as error:
+            raise ValidationError(str(error.message)) from None
 
     def service_kwargs(self) -> dict:
         """The arguments of ``services.create_draft`` / ``update_draft``."""
@@ -225,13 +254,15 @@ class CircularForm(forms.Form):
             "document_type": cd["document_type"],
             "subject": cd["subject"],
             "body": cd["body"],
-            "notation": cd["notation"],
+            "notation_override": cd["notation"],
+            "drafting_unit": cd["drafting_unit"],
             "recipients_text": cd["recipients_text"].strip(),
             "copy_to": split_lines(cd["copy_to"]),
             "monitoring_unit": cd["monitoring_unit"],
             "ack_due_working_days": cd["ack_due_working_days"],
             "report_due_on": cd["report_due_on"],
             "urgency": cd["urgency"],
+            "secrecy": cd["secrecy"] or Secrecy.NONE,
             "signer": cd["signer"],
             "signer_title": "\n".join(split_lines(cd["signer_title"])),
         }

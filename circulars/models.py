@@ -37,20 +37,141 @@ class Urgency(models.TextChoices):
     VERY_URGENT = "very_urgent", _("Very urgent")
     FLASH = "flash", _("Flash")
 
+    @property
+    def stamp(self) -> str:
+        """The word of the urgency stamp (Decree 30, Appendix I); "" for a normal one."""
+        return URGENCY_STAMPS[self.value]
+
 
 class DocumentType(models.TextChoices):
-    """Types of administrative documents of Decree 30/2020, with their abbreviations."""
+    """The administrative documents of Decree 30/2020 (Appendix III): what the committee
+    issues. ``abbreviation`` goes into the notation ("QĐ" in "01/QĐ-UBND") and
+    ``paper_name`` is printed in capitals under the number ("QUYẾT ĐỊNH")."""
 
     OFFICIAL_LETTER = "cong_van", _("Official letter")
+    RESOLUTION = "nghi_quyet", _("Resolution")
     DECISION = "quyet_dinh", _("Decision")
-    PLAN = "ke_hoach", _("Plan")
-    NOTICE = "thong_bao", _("Notice")
-    REPORT = "bao_cao", _("Report")
     DIRECTIVE = "chi_thi", _("Directive")
+    STATUTE = "quy_che", _("Statute")
+    REGULATION = "quy_dinh", _("Regulation")
+    COMMUNIQUE = "thong_cao", _("Communiqué")
+    NOTICE = "thong_bao", _("Notice")
     GUIDANCE = "huong_dan", _("Guidance")
-    INVITATION = "giay_moi", _("Invitation")
+    PROGRAMME = "chuong_trinh", _("Programme")
+    PLAN = "ke_hoach", _("Plan")
+    SCHEME = "phuong_an", _("Scheme")
+    PROPOSAL = "de_an", _("Proposal")
+    PROJECT = "du_an", _("Project")
+    REPORT = "bao_cao", _("Report")
+    MINUTES = "bien_ban", _("Minutes")
     SUBMISSION = "to_trinh", _("Submission")
+    CONTRACT = "hop_dong", _("Contract")
+    TELEGRAM = "cong_dien", _("Official telegram")
+    MEMORANDUM = "ban_ghi_nho", _("Memorandum of understanding")
+    AGREEMENT = "ban_thoa_thuan", _("Agreement")
+    POWER_OF_ATTORNEY = "giay_uy_quyen", _("Power of attorney")
+    INVITATION = "giay_moi", _("Invitation")
+    INTRODUCTION = "giay_gioi_thieu", _("Letter of introduction")
+    LEAVE_PERMIT = "giay_nghi_phep", _("Leave permit")
+    DISPATCH_SLIP = "phieu_gui", _("Dispatch slip")
+    TRANSFER_SLIP = "phieu_chuyen", _("Transfer slip")
+    NOTIFICATION_SLIP = "phieu_bao", _("Notification slip")
+    PUBLIC_LETTER = "thu_cong", _("Public letter")
     OTHER = "khac", _("Other")
+
+    @property
+    def abbreviation(self) -> str:
+        """Appendix III's abbreviation; "" for the types that have none (công văn, thư
+        công, other): their notation is the issuer's and the drafting unit's."""
+        return PAPER_NAMES[self][0]
+
+    @property
+    def paper_name(self) -> str:
+        """The name printed in capitals on the paper; "" where none is printed."""
+        return PAPER_NAMES[self][1]
+
+    @property
+    def is_named(self) -> bool:
+        """A document that prints its name ("văn bản có tên loại"), as opposed to a
+        công văn (or an "other" document), which prints "V/v" and "Kính gửi"."""
+        return bool(self.paper_name)
+
+
+# (abbreviation, name on paper), Decree 30/2020 Appendix III; read through DocumentType.
+PAPER_NAMES = {
+    DocumentType.OFFICIAL_LETTER: ("", ""),
+    DocumentType.RESOLUTION: ("NQ", "NGHỊ QUYẾT"),
+    DocumentType.DECISION: ("QĐ", "QUYẾT ĐỊNH"),
+    DocumentType.DIRECTIVE: ("CT", "CHỈ THỊ"),
+    DocumentType.STATUTE: ("QC", "QUY CHẾ"),
+    DocumentType.REGULATION: ("QyĐ", "QUY ĐỊNH"),
+    DocumentType.COMMUNIQUE: ("TC", "THÔNG CÁO"),
+    DocumentType.NOTICE: ("TB", "THÔNG BÁO"),
+    DocumentType.GUIDANCE: ("HD", "HƯỚNG DẪN"),
+    DocumentType.PROGRAMME: ("CTr", "CHƯƠNG TRÌNH"),
+    DocumentType.PLAN: ("KH", "KẾ HOẠCH"),
+    DocumentType.SCHEME: ("PA", "PHƯƠNG ÁN"),
+    DocumentType.PROPOSAL: ("ĐA", "ĐỀ ÁN"),
+    DocumentType.PROJECT: ("DA", "DỰ ÁN"),
+    DocumentType.REPORT: ("BC", "BÁO CÁO"),
+    DocumentType.MINUTES: ("BB", "BIÊN BẢN"),
+    DocumentType.SUBMISSION: ("TTr", "TỜ TRÌNH"),
+    DocumentType.CONTRACT: ("HĐ", "HỢP ĐỒNG"),
+    DocumentType.TELEGRAM: ("CĐ", "CÔNG ĐIỆN"),
+    DocumentType.MEMORANDUM: ("BGN", "BẢN GHI NHỚ"),
+    DocumentType.AGREEMENT: ("BTT", "BẢN THỎA THUẬN"),
+    DocumentType.POWER_OF_ATTORNEY: ("GUQ", "GIẤY ỦY QUYỀN"),
+    DocumentType.INVITATION: ("GM", "GIẤY MỜI"),
+    DocumentType.INTRODUCTION: ("GGT", "GIẤY GIỚI THIỆU"),
+    DocumentType.LEAVE_PERMIT: ("GNP", "GIẤY NGHỈ PHÉP"),
+    DocumentType.DISPATCH_SLIP: ("PG", "PHIẾU GỬI"),
+    DocumentType.TRANSFER_SLIP: ("PC", "PHIẾU CHUYỂN"),
+    DocumentType.NOTIFICATION_SLIP: ("PB", "PHIẾU BÁO"),
+    # Appendix III gives a thư công no abbreviation; it is a letter with its own name.
+    DocumentType.PUBLIC_LETTER: ("", "THƯ CÔNG"),
+    DocumentType.OTHER: ("", ""),
+}
+
+
+class LegalDocumentType(models.TextChoices):
+    """Legal normative documents (Law on the Promulgation of Legal Documents): the
+    committee receives them from above and registers them, but never issues one here,
+    so they are choices of the incoming register only."""
+
+    CONSTITUTION = "hien_phap", _("Constitution")
+    CODE = "bo_luat", _("Code")
+    LAW = "luat", _("Law")
+    ORDINANCE = "phap_lenh", _("Ordinance")
+    ORDER = "lenh", _("Order")
+    NORMATIVE_RESOLUTION = "nghi_quyet_qppl", _("Resolution (legal normative)")
+    JOINT_RESOLUTION = "nghi_quyet_lt", _("Joint resolution")
+    DECREE = "nghi_dinh", _("Decree")
+    NORMATIVE_DECISION = "quyet_dinh_qppl", _("Decision (legal normative)")
+    MINISTERIAL_CIRCULAR = "thong_tu", _("Ministerial circular")
+    JOINT_CIRCULAR = "thong_tu_lt", _("Joint ministerial circular")
+
+
+# What the incoming register takes: every administrative type and the legal normative ones.
+INCOMING_DOCUMENT_TYPES = [*DocumentType.choices, *LegalDocumentType.choices]
+
+
+class Secrecy(models.TextChoices):
+    """Độ mật of a document (Law on the Protection of State Secrets, 2018)."""
+
+    NONE = "none", _("Not secret")
+    CONFIDENTIAL = "confidential", _("Confidential")
+    SECRET = "secret", _("Secret")
+    TOP_SECRET = "top_secret", _("Top secret")
+
+    @property
+    def stamp(self) -> str:
+        """The word of the stamp on the paper; "" for a document that is not secret."""
+        return SECRECY_STAMPS[self.value]
+
+
+# The words of the stamps, as Decree 30 prints them: always Vietnamese, whatever the UI language.
+URGENCY_STAMPS = {"normal": "", "urgent": "KHẨN", "very_urgent": "THƯỢNG KHẨN", "flash": "HỎA TỐC"}
+SECRECY_STAMPS = {"none": "", "confidential": "MẬT", "secret": "TỐI MẬT", "top_secret": "TUYỆT MẬT"}
 
 
 class NumberingRegister(models.Model):
@@ -106,7 +227,7 @@ class IncomingDispatch(models.Model):
     notation = models.CharField(_("notation"), max_length=64, blank=True)
     document_date = models.DateField(_("document date"))
     document_type = models.CharField(
-        _("document type"), max_length=16, choices=DocumentType.choices, default=DocumentType.OFFICIAL_LETTER
+        _("document type"), max_length=16, choices=INCOMING_DOCUMENT_TYPES, default=DocumentType.OFFICIAL_LETTER
     )
     subject = models.CharField(_("subject"), max_length=500)
     signer_name = models.CharField(_("signed by"), max_length=150, blank=True)
@@ -213,6 +334,8 @@ class Circular(models.Model):
         "copy_to",
         "signer",
         "signer_title",
+        "urgency",
+        "secrecy",
         "number",
         "issued_year",
         "issued_on",
@@ -227,9 +350,27 @@ class Circular(models.Model):
     )
     subject = models.CharField(_("subject"), max_length=500)
     body = models.TextField(_("body"), blank=True)
+    # The notation printed and registered: ``notation_override`` when the drafter typed
+    # one, else built from Appendix III (circulars.notation.build_notation) on every save
+    # of the draft; frozen at issue like the rest.
     notation = models.CharField(_("notation"), max_length=64, default="UBND-TH")
+    notation_override = models.CharField(
+        _("notation typed by the drafter"),
+        max_length=64,
+        blank=True,
+        help_text=_("Leave empty to build it from the document type and the units' abbreviations."),
+    )
     issuing_unit = models.ForeignKey(
         Unit, verbose_name=_("issuing body"), on_delete=models.PROTECT, related_name="issued_circulars"
+    )
+    # The unit that drafted it ("TH" in "UBND-TH"): a công văn's notation names it.
+    drafting_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("drafting unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="drafted_circulars",
     )
     place_name = models.CharField(_("place name"), max_length=100, blank=True)
     in_response_to = models.ManyToManyField(
@@ -255,6 +396,7 @@ class Circular(models.Model):
     ack_due_working_days = models.PositiveSmallIntegerField(_("working days to acknowledge"), default=2)
     report_due_on = models.DateField(_("report due on"), null=True, blank=True)
     urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    secrecy = models.CharField(_("secrecy"), max_length=12, choices=Secrecy.choices, default=Secrecy.NONE)
     # Chasing policy; empty means the portal's default (settings.REMINDERS).
     remind_before_working_days = models.PositiveSmallIntegerField(
         _("remind this many working days before a deadline"), null=True, blank=True
@@ -338,6 +480,8 @@ class Circular(models.Model):
                     | pgtrigger.Q(old__copy_to__df=pgtrigger.F("new__copy_to"))
                     | pgtrigger.Q(old__signer__df=pgtrigger.F("new__signer"))
                     | pgtrigger.Q(old__signer_title__df=pgtrigger.F("new__signer_title"))
+                    | pgtrigger.Q(old__urgency__df=pgtrigger.F("new__urgency"))
+                    | pgtrigger.Q(old__secrecy__df=pgtrigger.F("new__secrecy"))
                     | pgtrigger.Q(old__number__df=pgtrigger.F("new__number"))
                     | pgtrigger.Q(old__issued_year__df=pgtrigger.F("new__issued_year"))
                     | pgtrigger.Q(old__issued_on__df=pgtrigger.F("new__issued_on"))
@@ -369,6 +513,10 @@ class Circular(models.Model):
         # Django's own builds a dict of every choice on each call, translating every
         # label to hash it; the inbox and the lists show it on every row.
         return str(Urgency(self.urgency).label) if self.urgency in Urgency.values else self.urgency
+
+    @property
+    def is_secret(self) -> bool:
+        return self.secrecy != Secrecy.NONE
 
     @property
     def is_editable(self) -> bool:

@@ -9,6 +9,7 @@ from the repository, so every machine produces the same pages and no rendering t
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import strip_tags
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
@@ -33,6 +35,19 @@ QR_MODULE_PIXELS = 8
 # Two modules of quiet zone in the bitmap; the blank paper around the printed code gives the rest
 # of the four the standard asks for.
 QR_BORDER_MODULES = 2
+
+
+# How a document type is laid out (Decree 30, Appendix I): a công văn ("V/v" under the
+# number, "Kính gửi"), a document that prints its name ("QUYẾT ĐỊNH", "KẾ HOẠCH"), a
+# decision (its name, "Căn cứ" lines, "QUYẾT ĐỊNH:" and articles) and a công điện.
+LETTER, NAMED, DECISION, TELEGRAM = "letter", "named", "decision", "telegram"
+
+# The lines of a decision's preamble: the legal bases and the proposal it answers.
+PREAMBLE_START = re.compile(r"^(Căn cứ|Theo đề nghị|Xét đề nghị|Xét)\b")
+ARTICLE_LABEL = re.compile(r"^(\s*)(Điều\s+\d+[a-zđ]?\.)")
+# The body is nh3's output (circulars.services.sanitize_body): paragraphs never nest.
+PARAGRAPH_SPLIT = re.compile(r"(<p>.*?</p>)", re.S)
+LINE_BREAK = re.compile(r"<br\s*/?>")
 
 
 @dataclass(frozen=True)
@@ -51,6 +66,14 @@ class CircularDocument:
     verification_code: str | None
     verification_url: str | None
     draft: bool = False
+    layout: str = LETTER
+    # "QUYẾT ĐỊNH", "KẾ HOẠCH": printed in capitals for every layout but LETTER.
+    type_name: str = ""
+    # Who decides or cables ("ỦY BAN NHÂN DÂN HUYỆN THUẬN BẮC") in a decision or công điện.
+    authority: str = ""
+    # The words of the urgency and secrecy stamps ("HỎA TỐC", "MẬT"); "" for none.
+    urgency: str = ""
+    secrecy: str = ""
 
 
 def static_dir() -> Path:
@@ -130,10 +153,47 @@ def qr_data_uri(payload: str) -> str:
     return qr.png_data_uri(scale=QR_MODULE_PIXELS, border=QR_BORDER_MODULES)
 
 
+def _text(html: str) -> str:
+    return " ".join(strip_tags(html).split())
+
+
+def decision_parts(body_html: str, authority: str) -> dict[str, Any]:
+    """A decision's body as Appendix I lays it out, read from the structure the drafter
+    types: a first paragraph in capitals names who decides ("CHỦ TỊCH ỦY BAN NHÂN DÂN
+    HUYỆN …", else ``authority``); the lines before the first article that start with
+    "Căn cứ", "Theo đề nghị" or "Xét" are the preamble (one line each); everything from
+    "Điều 1." on is the decision, each "Điều N." label in bold. Whatever else the body
+    holds keeps its place."""
+    preamble, before, articles = [], [], []
+    chunks = [chunk for chunk in PARAGRAPH_SPLIT.split(body_html) if chunk.strip()]
+    first = chunks[0] if chunks else ""
+    heading = _text(first) if first.startswith("<p>") else ""
+    if heading and heading == heading.upper() and any(c.isalpha() for c in heading):
+        authority, chunks = heading, chunks[1:]
+    for chunk in chunks:
+        inner = chunk[3:-4] if chunk.startswith("<p>") else None
+        if articles or (inner is not None and ARTICLE_LABEL.match(_text(inner))):
+            if inner is not None:
+                chunk = (
+                    "<p>" + ARTICLE_LABEL.sub(r'\1<strong class="article-label">\2</strong>', inner, count=1) + "</p>"
+                )
+            articles.append(chunk)
+            continue
+        lines = [line.strip() for line in LINE_BREAK.split(inner)] if inner is not None else []
+        lines = [line for line in lines if line]
+        if lines and all(PREAMBLE_START.match(_text(line)) for line in lines):
+            preamble.extend(lines)
+        else:
+            before.append(chunk)
+    return {"authority": authority, "preamble": preamble, "before": "".join(before), "articles": "".join(articles)}
+
+
 def circular_context(doc: CircularDocument) -> dict[str, Any]:
     recipients = [_without_dash(r) for r in doc.recipients if r.strip()]
     return {
         "doc": doc,
+        "is_letter": doc.layout == LETTER,
+        "decision": decision_parts(doc.body_html, doc.authority) if doc.layout == DECISION else None,
         "issuer_parent_lines": _lines(doc.issuer_parent),
         "issuer_lines": _lines(doc.issuer_name),
         "place_date": format_place_date(doc.place, doc.issued_on, year=_today().year),

@@ -2,8 +2,16 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from circulars.models import ActionItem, Circular, DocumentType, IncomingDispatch, Urgency
-from core.api import DateField, TextField, UploadField
+from circulars.models import (
+    INCOMING_DOCUMENT_TYPES,
+    ActionItem,
+    Circular,
+    DocumentType,
+    IncomingDispatch,
+    Secrecy,
+    Urgency,
+)
+from core.api import ChoiceField, DateField, TextField, UploadField
 from units.models import Unit, UnitGroup
 
 
@@ -14,7 +22,7 @@ class IncomingCreateSerializer(serializers.Serializer):
         help_text="As written, e.g. 2980/STTTT-TTra: number (at most 32 characters), slash, notation (at most 64)",
     )
     document_date = DateField()
-    document_type = serializers.ChoiceField(choices=DocumentType.choices, default=DocumentType.OFFICIAL_LETTER)
+    document_type = ChoiceField(choices=INCOMING_DOCUMENT_TYPES, default=DocumentType.OFFICIAL_LETTER)
     subject = TextField(max_length=500)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
     signer_name = TextField(max_length=150, required=False, allow_blank=True, default="")
@@ -62,10 +70,23 @@ class ActionItemSerializer(serializers.ModelSerializer):
 
 
 class CircularWriteSerializer(serializers.Serializer):
-    document_type = serializers.ChoiceField(choices=DocumentType.choices, default=DocumentType.OFFICIAL_LETTER)
+    document_type = ChoiceField(choices=DocumentType.choices, default=DocumentType.OFFICIAL_LETTER)
     subject = TextField(max_length=500, required_message=_("The subject (V/v …) is required."))
     body = TextField(max_length=100_000, required=False, allow_blank=True, default="")
-    notation = TextField(max_length=64, required=False, default="UBND-TH")
+    notation = TextField(
+        source="notation_override",
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Typed only to override Decree 30's notation (UBND-TH for a công văn, QĐ-UBND for a decision)",
+    )
+    drafting_unit = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.active(),
+        required=False,
+        allow_null=True,
+        help_text="Its abbreviation ends a công văn's notation; absent, the drafter's own unit (if one)",
+    )
     in_response_to = serializers.PrimaryKeyRelatedField(
         many=True, queryset=IncomingDispatch.objects.all(), required=False, default=list
     )
@@ -83,7 +104,8 @@ class CircularWriteSerializer(serializers.Serializer):
     )
     ack_due_working_days = serializers.IntegerField(min_value=1, max_value=60, required=False, default=2)
     report_due_on = DateField(required=False, allow_null=True, default=None)
-    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+    urgency = ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+    secrecy = ChoiceField(choices=Secrecy.choices, default=Secrecy.NONE)
     signer = serializers.SlugRelatedField(
         slug_field="username",
         queryset=get_user_model().objects.filter(groups__name="signer", is_active=True),
@@ -112,6 +134,8 @@ class CircularSerializer(serializers.ModelSerializer):
             "reference",
             "number",
             "notation",
+            "notation_override",
+            "drafting_unit",
             "document_type",
             "subject",
             "body",
@@ -126,6 +150,7 @@ class CircularSerializer(serializers.ModelSerializer):
             "ack_due_working_days",
             "report_due_on",
             "urgency",
+            "secrecy",
             "signer",
             "signer_title",
             "issued_on",
@@ -141,7 +166,17 @@ class CircularListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Circular
-        fields = ["id", "status", "reference", "document_type", "subject", "urgency", "issued_on", "created_at"]
+        fields = [
+            "id",
+            "status",
+            "reference",
+            "document_type",
+            "subject",
+            "urgency",
+            "secrecy",
+            "issued_on",
+            "created_at",
+        ]
 
 
 class CommentSerializer(serializers.Serializer):
@@ -170,6 +205,7 @@ class IssuedSerializer(serializers.ModelSerializer):
 
 
 class VerificationSerializer(serializers.Serializer):
+    secret = serializers.BooleanField(help_text="Always false here: a secret document is answered with no facts")
     reference = serializers.CharField()
     issued_on = DateField()
     issuer = serializers.CharField()

@@ -23,8 +23,10 @@ from circulars.models import (
     DocumentType,
     IncomingDispatch,
     NumberingRegister,
+    Secrecy,
     Urgency,
 )
+from circulars.notation import build_notation, clean_notation
 from circulars.policy import FROM_STATES, may
 from core import formatting
 from core.errors import Conflict, Forbidden, Invalid
@@ -179,13 +181,15 @@ DRAFT_FIELDS = (
     "document_type",
     "subject",
     "body",
-    "notation",
+    "notation_override",
+    "drafting_unit",
     "recipients_text",
     "copy_to",
     "monitoring_unit",
     "ack_due_working_days",
     "report_due_on",
     "urgency",
+    "secrecy",
     "signer",
     "signer_title",
 )
@@ -199,9 +203,27 @@ def default_issuing_unit() -> Unit:
     return unit
 
 
+def default_drafting_unit(user) -> Unit | None:
+    """The drafter's own unit when there is exactly one: its abbreviation ends a công
+    văn's notation ("TH" in "UBND-TH"). The form and the API may name another."""
+    unit_ids = user.unit_ids
+    return Unit.objects.filter(pk=unit_ids[0]).first() if len(unit_ids) == 1 else None
+
+
+def _check_choice(value, choices, message: str) -> None:
+    if value is not None and value not in choices.values:
+        allowed = ", ".join(f"{code} ({label})" for code, label in choices.choices)
+        raise Invalid(message % {"value": value, "allowed": allowed})
+
+
 def _check_draft_data(data: dict) -> None:
     if not (data.get("subject") or "").strip():
         raise Invalid(_("The subject (V/v …) is required."))
+    _check_choice(
+        data.get("document_type"), DocumentType, _("“%(value)s” is not a document type; the types are: %(allowed)s.")
+    )
+    _check_choice(data.get("secrecy"), Secrecy, _("“%(value)s” is not a secrecy level; the levels are: %(allowed)s."))
+    clean_notation(data.get("notation_override"))
     signer = data.get("signer")
     if signer is not None and not has_role(signer, PortalRole.SIGNER):
         raise Invalid(_("%(name)s cannot sign circulars.") % {"name": signer.get_full_name()})
@@ -219,7 +241,10 @@ def _apply_draft(
     circular.subject = " ".join(circular.subject.split())
     circular.body = sanitize_body(circular.body)
     circular.copy_to = _clean_lines(circular.copy_to)
-    circular.notation = circular.notation.strip() or "UBND-TH"
+    circular.notation_override = clean_notation(circular.notation_override)
+    circular.notation = circular.notation_override or build_notation(
+        circular.document_type, circular.issuing_unit, circular.drafting_unit
+    )
     circular.save()
     if recipient_groups is not None:
         circular.recipient_groups.set(recipient_groups)
@@ -256,7 +281,12 @@ def create_draft(
     _check_draft_data(data)
     with transaction.atomic():
         issuing_unit = data.get("issuing_unit") or default_issuing_unit()
-        circular = Circular(created_by=by, issuing_unit=issuing_unit, place_name=issuing_unit.place_name)
+        circular = Circular(
+            created_by=by,
+            issuing_unit=issuing_unit,
+            place_name=issuing_unit.place_name,
+            drafting_unit=default_drafting_unit(by),
+        )
         _apply_draft(
             circular,
             data,

@@ -20,7 +20,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from circulars import policy, services
-from circulars.documents import pdf_response
+from circulars.documents import pdf_response, secret_notice
 from circulars.filters import CircularFilterSet, IncomingFilterSet
 from circulars.forms import (
     CircularForm,
@@ -414,6 +414,9 @@ def verify_lookup(request):
 @throttle_page("public")
 def verify(request, code):
     circular = get_object_or_404(Circular.objects.verifiable(code).select_related("issuing_unit", "signer"))
+    if circular.is_secret:
+        # Only that the code exists: no number, subject, signer, fingerprint or file check.
+        return render(request, "circulars/verify_secret.html", {"notice": secret_notice()})
     result, status = None, 200
     if request.method == "POST":
         form = VerifyFileForm(request.POST, request.FILES)

@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -132,6 +134,19 @@ class DateField(serializers.DateField):
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.messages) from None
         return date
+
+
+class ChoiceField(serializers.ChoiceField):
+    """A choice whose refusal lists the values allowed, so a client learns them from the 400."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(choices, **kwargs)
+        allowed = ", ".join(str(value) for value in self.choices)
+        # Lazy: the field is built once at import, the message is read in the request's language.
+        self.error_messages["invalid_choice"] = lazy(
+            lambda: gettext("“{input}” is not allowed; the allowed values are: %(allowed)s.") % {"allowed": allowed},
+            str,
+        )()
 
 
 @extend_schema_field(OpenApiTypes.BINARY)

@@ -1,5 +1,5 @@
-"""Form fields every app's pages share: the day-first date, the checked file upload and
-the choice of several objects by id."""
+"""Form fields every app's pages share: the day-first date, the checked file upload, a
+choice that lists the allowed values when refused and the choice of several objects by id."""
 
 import re
 
@@ -80,6 +80,20 @@ class CheckedFilesField(forms.FileField):
         if errors:
             raise ValidationError(errors)
         return checked
+
+
+class ChoiceField(forms.ChoiceField):
+    """A choice whose refusal lists what may be chosen (a tampered or stale form)."""
+
+    def validate(self, value):
+        try:
+            super().validate(value)
+        except ValidationError as error:
+            if error.code != "invalid_choice":
+                raise
+            allowed = "; ".join(str(label) for _value, label in self.choices if _value != "")
+            message = _("“%(value)s” is not one of the choices; choose one of: %(allowed)s.")
+            raise ValidationError(message, code="invalid_choice", params={"value": value, "allowed": allowed}) from None
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):

@@ -30,9 +30,9 @@ class UserAdmin(BoundedInputMixin, DjangoUserAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(ModelAdmin):
-    list_display = ["name", "code", "kind", "parent", "active", "sort_order"]
+    list_display = ["name", "code", "abbreviation", "kind", "parent", "active", "sort_order"]
     list_filter = ["kind", "active", "groups"]
-    search_fields = ["name", "code", "short_name"]
+    search_fields = ["name", "code", "short_name", "abbreviation"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
     inlines = [MembershipInline]

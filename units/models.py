@@ -4,12 +4,25 @@ Vietnam has had two levels of local government since 1 July 2025 (province and c
 and had three before; nothing here counts levels. A unit's place is its ``parent`` chain.
 """
 
+import re
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+
+# A notation and its parts (Decree 30, Appendix III): letters, Vietnamese ones included,
+# and digits, in groups joined by "-", "&" or ".": "UBND", "TH", "LĐ-TB&XH", "STTTT-TTra".
+NOTATION_PATTERN = re.compile(r"[^\W_]+(?:[-&.][^\W_]+)*")
+
+validate_abbreviation = RegexValidator(
+    re.compile(rf"\A{NOTATION_PATTERN.pattern}\Z"),
+    _("Use letters and digits only, joined by “-”, “&” or “.”, e.g. UBND, TH or LĐ-TB&XH."),
+)
 
 
 class User(AbstractUser):
@@ -58,6 +71,15 @@ class Unit(models.Model):
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=255)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    # Decree 30, Appendix III: "UBND" for a People's Committee, "TH" for a section, in a
+    # document's notation ("01/QĐ-UBND", "123/UBND-TH").
+    abbreviation = models.CharField(
+        _("abbreviation"),
+        max_length=20,
+        blank=True,
+        validators=[validate_abbreviation],
+        help_text=_("As in the notation of the documents it issues or drafts, e.g. UBND, TH, VHTT."),
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
     parent = models.ForeignKey(
         "self",

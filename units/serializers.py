@@ -6,7 +6,8 @@ from units.models import Unit, UnitGroup
 class UnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = Unit
-        fields = ["id", "code", "name", "short_name", "kind", "parent", "active"]
+        fields = ["id", "code", "name", "short_name", "abbreviation", "kind", "parent", "active"]
+        read_only_fields = fields
 
 
 class UnitGroupSerializer(serializers.ModelSerializer):

@@ -85,7 +85,8 @@ def seed_circular() -> Circular:
                 "document_type": "cong_van",
                 "subject": SUBJECT,
                 "body": BODY,
-                "notation": "UBND-TH",
+                # Its notation is built: UBND (the committee) - TH (the office that drafts).
+                "drafting_unit": Unit.objects.get(code="van-phong"),
                 "recipients_text": "",
                 "copy_to": COPY_TO,
                 "monitoring_unit": Unit.objects.get(code="phong-vhtt"),

@@ -11,32 +11,35 @@ from units.roles import PortalRole
 DEMO_PASSWORD = "demo12345"
 EMAIL_DOMAIN = "thuanbac.example.vn"
 
-DISTRICT = ("ubnd-thuan-bac", "Ủy ban nhân dân huyện Thuận Bắc", "UBND huyện Thuận Bắc")
+DISTRICT = ("ubnd-thuan-bac", "Ủy ban nhân dân huyện Thuận Bắc", "UBND huyện Thuận Bắc", "UBND")
 
-# (code, name, short name), in the order the district lists them.
+# (code, name, short name, abbreviation), in the order the district lists them. The office
+# drafts for the committee through its general section (tổng hợp): "TH", as the seed's
+# "Số: 123/UBND-TH" has it.
 DEPARTMENTS = [
-    ("van-phong", "Văn phòng HĐND và UBND huyện", "VP HĐND-UBND"),
-    ("phong-noi-vu", "Phòng Nội vụ", "Phòng NV"),
-    ("phong-tckh", "Phòng Tài chính - Kế hoạch", "Phòng TC-KH"),
-    ("phong-tu-phap", "Phòng Tư pháp", "Phòng TP"),
-    ("phong-vhtt", "Phòng Văn hóa và Thông tin", "Phòng VH-TT"),
-    ("phong-gddt", "Phòng Giáo dục và Đào tạo", "Phòng GD-ĐT"),
-    ("phong-y-te", "Phòng Y tế", "Phòng YT"),
-    ("phong-tnmt", "Phòng Tài nguyên và Môi trường", "Phòng TN-MT"),
-    ("phong-nnptnt", "Phòng Nông nghiệp và PTNT", "Phòng NN-PTNT"),
-    ("phong-kt-ht", "Phòng Kinh tế - Hạ tầng", "Phòng KT-HT"),
-    ("phong-ldtbxh", "Phòng Lao động - TB&XH", "Phòng LĐ-TB&XH"),
-    ("thanh-tra", "Thanh tra huyện", "Thanh tra"),
-    ("phong-dan-toc", "Phòng Dân tộc", "Phòng DT"),
+    ("van-phong", "Văn phòng HĐND và UBND huyện", "VP HĐND-UBND", "TH"),
+    ("phong-noi-vu", "Phòng Nội vụ", "Phòng NV", "NV"),
+    ("phong-tckh", "Phòng Tài chính - Kế hoạch", "Phòng TC-KH", "TCKH"),
+    ("phong-tu-phap", "Phòng Tư pháp", "Phòng TP", "TP"),
+    ("phong-vhtt", "Phòng Văn hóa và Thông tin", "Phòng VH-TT", "VHTT"),
+    ("phong-gddt", "Phòng Giáo dục và Đào tạo", "Phòng GD-ĐT", "GDĐT"),
+    ("phong-y-te", "Phòng Y tế", "Phòng YT", "YT"),
+    ("phong-tnmt", "Phòng Tài nguyên và Môi trường", "Phòng TN-MT", "TNMT"),
+    ("phong-nnptnt", "Phòng Nông nghiệp và PTNT", "Phòng NN-PTNT", "NNPTNT"),
+    ("phong-kt-ht", "Phòng Kinh tế - Hạ tầng", "Phòng KT-HT", "KTHT"),
+    ("phong-ldtbxh", "Phòng Lao động - TB&XH", "Phòng LĐ-TB&XH", "LĐTBXH"),
+    ("thanh-tra", "Thanh tra huyện", "Thanh tra", "TTr"),
+    ("phong-dan-toc", "Phòng Dân tộc", "Phòng DT", "DT"),
 ]
 
+# A commune's People's Committee issues as "UBND" too (its own "01/QĐ-UBND").
 COMMUNES = [
-    ("xa-bac-phong", "Ủy ban nhân dân xã Bắc Phong", "UBND xã Bắc Phong"),
-    ("xa-bac-son", "Ủy ban nhân dân xã Bắc Sơn", "UBND xã Bắc Sơn"),
-    ("xa-cong-hai", "Ủy ban nhân dân xã Công Hải", "UBND xã Công Hải"),
-    ("xa-loi-hai", "Ủy ban nhân dân xã Lợi Hải", "UBND xã Lợi Hải"),
-    ("xa-phuoc-chien", "Ủy ban nhân dân xã Phước Chiến", "UBND xã Phước Chiến"),
-    ("xa-phuoc-khang", "Ủy ban nhân dân xã Phước Kháng", "UBND xã Phước Kháng"),
+    ("xa-bac-phong", "Ủy ban nhân dân xã Bắc Phong", "UBND xã Bắc Phong", "UBND"),
+    ("xa-bac-son", "Ủy ban nhân dân xã Bắc Sơn", "UBND xã Bắc Sơn", "UBND"),
+    ("xa-cong-hai", "Ủy ban nhân dân xã Công Hải", "UBND xã Công Hải", "UBND"),
+    ("xa-loi-hai", "Ủy ban nhân dân xã Lợi Hải", "UBND xã Lợi Hải", "UBND"),
+    ("xa-phuoc-chien", "Ủy ban nhân dân xã Phước Chiến", "UBND xã Phước Chiến", "UBND"),
+    ("xa-phuoc-khang", "Ủy ban nhân dân xã Phước Kháng", "UBND xã Phước Kháng", "UBND"),
 ]
 
 GROUPS = [
@@ -54,12 +57,13 @@ STAFF = [
 ]
 
 
-def _unit(code, name, short_name, kind, parent, order):
+def _unit(code, name, short_name, abbreviation, kind, parent, order):
     unit, _created = Unit.objects.update_or_create(
         code=code,
         defaults={
             "name": name,
             "short_name": short_name,
+            "abbreviation": abbreviation,
             "kind": kind,
             "parent": parent,
             "email": f"{code}@{EMAIL_DOMAIN}",
@@ -91,10 +95,10 @@ def _user(username, full_name, title="", email=None):
 def seed_organisation() -> dict:
     district = _unit(*DISTRICT, Unit.Kind.PEOPLES_COMMITTEE, None, 0)
     units = {district.code: district}
-    for order, (code, name, short) in enumerate(DEPARTMENTS, start=1):
-        units[code] = _unit(code, name, short, Unit.Kind.DEPARTMENT, district, order)
-    for order, (code, name, short) in enumerate(COMMUNES, start=100):
-        units[code] = _unit(code, name, short, Unit.Kind.COMMUNE, district, order)
+    for order, (code, name, short, abbreviation) in enumerate(DEPARTMENTS, start=1):
+        units[code] = _unit(code, name, short, abbreviation, Unit.Kind.DEPARTMENT, district, order)
+    for order, (code, name, short, abbreviation) in enumerate(COMMUNES, start=100):
+        units[code] = _unit(code, name, short, abbreviation, Unit.Kind.COMMUNE, district, order)
 
     for order, (code, name, members) in enumerate(GROUPS):
         group, _created = UnitGroup.objects.update_or_create(code=code, defaults={"name": name, "sort_order": order})

@@ -130,6 +130,8 @@ def test_every_frozen_field_of_an_issued_circular_is_refused(issued, other_unit)
         "copy_to": ["Lưu: khác."],
         "signer": None,
         "signer_title": "CHỦ TỊCH",
+        "urgency": "flash",
+        "secrecy": "secret",
         "number": issued.number + 100,
         "issued_year": issued.issued_year - 1,
         "issued_on": issued.issued_on - datetime.timedelta(days=1),

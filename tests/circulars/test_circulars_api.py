@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from circulars.models import Circular, IncomingDispatch
 from tests.conftest import VN
 from tests.factories import approved_circular, draft_circular, issued_circular
+from units.models import Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -105,8 +106,10 @@ def test_the_whole_lifecycle_through_the_api(
 ):
     district.place_name = "Thuận Bắc"
     district.save()
+    office = Unit.objects.create(code="van-phong", name="Văn phòng", abbreviation="TH", parent=district)
     dispatch = api_as(records_clerk).post("/api/v1/incoming/", INCOMING, format="json").json()
     payload = circular_payload(signer, communes_group, monitoring_unit, monitoring_unit, dispatch["id"])
+    payload["drafting_unit"] = office.pk  # its notation is built: UBND-TH
     created = api_as(drafter).post("/api/v1/circulars/", payload, format="json")
     assert created.status_code == 201, created.json()
     circular = created.json()

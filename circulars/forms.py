@@ -15,7 +15,7 @@ from circulars.models import INCOMING_DOCUMENT_TYPES, Circular, DocumentType, In
 from circulars.notation import clean_notation
 from circulars.services import default_drafting_unit, parse_reference
 from core.errors import DomainError
-from core.forms import ChoiceField, CheckedFilesField, DayFirstDateField, ModelMultipleChoiceField
+from core.forms import CheckedFilesField, ChoiceField, DayFirstDateField, ModelMultipleChoiceField
 from core.parsing import ids_in
 from core.uploads import ATTACHMENT_KINDS, MAX_UPLOAD_BYTES
 from units.models import Unit, UnitGroup, User

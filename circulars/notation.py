@@ -37,10 +37,8 @@ def build_notation(document_type: str, issuing_unit: Unit, drafting_unit: Unit |
     abbreviation is left out rather than invented (the drafter may type the notation)."""
     kind = DocumentType(document_type) if document_type in DocumentType.values else DocumentType.OTHER
     issuer = unit_abbreviation(issuing_unit)
-    if kind.abbreviation:
-        parts = [kind.abbreviation, issuer]
-    else:
-        parts = [issuer, unit_abbreviation(drafting_unit)]
+    # A công văn names who drafted it; every other type names itself first.
+    parts = [kind.abbreviation, issuer] if kind.abbreviation else [issuer, unit_abbreviation(drafting_unit)]
     return "-".join(part for part in parts if part)
 
 

@@ -90,7 +90,7 @@ def may_follow(user, circular: Circular) -> bool:
     return "follow" in follow_up(user, circular)
 
 
-CIRCULAR_RELATED = ("issuing_unit", "monitoring_unit", "signer", "created_by")
+CIRCULAR_RELATED = ("issuing_unit", "drafting_unit", "monitoring_unit", "signer", "created_by")
 
 
 def get_circular_for_user(user, pk, *, related: tuple[str, ...] = CIRCULAR_RELATED) -> Circular:

@@ -14,7 +14,6 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-
 # A notation and its parts (Decree 30, Appendix III): letters, Vietnamese ones included,
 # and digits, in groups joined by "-", "&" or ".": "UBND", "TH", "LĐ-TB&XH", "STTTT-TTra".
 NOTATION_PATTERN = re.compile(r"[^\W_]+(?:[-&.][^\W_]+)*")

@@ -344,6 +344,9 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "acknowledgements.models.ImplementationReport.Status",
         "ReportItemStatusEnum": "acknowledgements.models.ReportItem.Status",
         "UrgencyEnum": "circulars.models.Urgency",
+        "DocumentTypeEnum": "circulars.models.DocumentType",
+        "IncomingDocumentTypeEnum": "circulars.models.INCOMING_DOCUMENT_TYPES",
+        "SecrecyEnum": "circulars.models.Secrecy",
     },
 }
 

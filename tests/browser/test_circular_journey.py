@@ -34,6 +34,8 @@ def test_a_circular_is_drafted_returned_resubmitted_approved_and_issued(
     page.locator(f'input[name="recipient_groups"][value="{communes_group.pk}"]').check()
     page.locator("#id_action_items").fill("Tuyên truyền đến người dân\nBáo cáo kết quả thực hiện")
     page.locator("#id_signer").select_option(str(signer.pk))
+    # The test organisation has no drafting office: the drafter types the notation.
+    page.locator("#id_notation").fill("UBND-TH")
     page.locator("#save-draft").click()
 
     expect(page).to_have_url(re.compile(r"/circulars/\d+/$"))

@@ -27,7 +27,9 @@ def check_certificate_dates(certificate, *, at: datetime.datetime | None = None)
     if at > validity["not_after"].native:
         raise Conflict(_("The signing certificate expired on %(date)s.") % {"date": _date(validity["not_after"])})
     if at < validity["not_before"].native:
-        raise Conflict(_("The signing certificate is not valid before %(date)s.") % {"date": _date(validity["not_before"])})
+        raise Conflict(
+            _("The signing certificate is not valid before %(date)s.") % {"date": _date(validity["not_before"])}
+        )
 
 
 def _date(time) -> str:
@@ -87,7 +89,9 @@ async def _pkcs11(credential, pin):
         ) from None
     try:
         try:
-            signer = PKCS11Signer(session, key_label=credential.pkcs11_key_label, cert_label=credential.pkcs11_key_label)
+            signer = PKCS11Signer(
+                session, key_label=credential.pkcs11_key_label, cert_label=credential.pkcs11_key_label
+            )
             signer.signing_cert  # noqa: B018 (pulls the certificate now, so a missing one fails here)
         except (PKCS11Error, pkcs11_errors.PKCS11Error) as error:
             raise Unavailable(
@@ -124,9 +128,7 @@ async def _csc(credential, pin):
         service_url=credential.csc_url.rstrip("/"), credential_id=credential.csc_credential_id
     )
     timeout = aiohttp.ClientTimeout(total=settings.SIGNING_TIMEOUT_SECONDS)
-    unavailable = Unavailable(
-        _("The remote signing service at %(url)s does not answer.") % {"url": credential.csc_url}
-    )
+    unavailable = Unavailable(_("The remote signing service at %(url)s does not answer.") % {"url": credential.csc_url})
     async with aiohttp.ClientSession(timeout=timeout) as http:
         try:
             credential_info = await csc_signer.fetch_certs_in_csc_credential(http, session_info)

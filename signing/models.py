@@ -212,10 +212,10 @@ class TrustAnchor(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self):
-        _certificate_or_error(self.certificate_pem)
-
     def save(self, *args, **kwargs):
         self.certificate_pem = self.certificate_pem.strip() + "\n"
         self.fingerprint = fingerprint(load_certificate(self.certificate_pem))
         super().save(*args, **kwargs)
+
+    def clean(self):
+        _certificate_or_error(self.certificate_pem)

@@ -20,6 +20,7 @@ import asyncio
 import datetime
 import functools
 import io
+import itertools
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -69,7 +70,9 @@ def font_file() -> str:
     survives (Liberation's 2048 units spread the letters twice too wide). Made once per
     machine, in the temporary directory, written aside and moved into place."""
     stat = FONT_SOURCE.stat()
-    path = os.path.join(tempfile.gettempdir(), f"portal-{FONT_SOURCE.stem}-{stat.st_size}-{int(stat.st_mtime)}-1000.ttf")
+    path = os.path.join(
+        tempfile.gettempdir(), f"portal-{FONT_SOURCE.stem}-{stat.st_size}-{int(stat.st_mtime)}-1000.ttf"
+    )
     if not os.path.exists(path):
         font = TTFont(FONT_SOURCE)
         scale_upem(font, 1000)
@@ -163,7 +166,9 @@ class PortalStamp(BaseStamp):
     def _render_inner_content(self):
         commands = []
         for picture in self.style.pictures:
-            image = PdfImage(picture.image, writer=self.writer, box=layout.BoxConstraints(picture.width * MM, picture.height * MM))
+            image = PdfImage(
+                picture.image, writer=self.writer, box=layout.BoxConstraints(picture.width * MM, picture.height * MM)
+            )
             drawn = image.render()
             self.import_resources(image.resources)
             commands.append(b"q 1 0 0 1 %g %g cm %s Q" % (picture.left * MM, picture.bottom * MM, drawn))
@@ -235,10 +240,11 @@ def _fill_text_field(writer, ref, value: str) -> None:
     does. The field's own font size is kept; the font is the layouts' serif font, which
     has every Vietnamese letter."""
     widget = ref.get_object()
+    operators = str(widget.get("/DA", "")).split()
     size = 13
-    for token_before, token in zip(str(widget.get("/DA", "")).split(), str(widget.get("/DA", "")).split()[1:], strict=False):
-        if token == "Tf":
-            size = round(float(token_before))
+    for operand, operator in itertools.pairwise(operators):
+        if operator == "Tf":  # "/Font 13 Tf": the size precedes the operator
+            size = round(float(operand))
     x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
     width, height = abs(x2 - x1), abs(y2 - y1)
     text_box = TextBox(

@@ -71,7 +71,10 @@ class SignatureReport:
 
 def active_trust_anchors():
     """The administrator's trust anchors, as certificates pyHanko takes."""
-    return [to_asn1(load_certificate(pem)) for pem in TrustAnchor.objects.filter(active=True).values_list("certificate_pem", flat=True)]
+    return [
+        to_asn1(load_certificate(pem))
+        for pem in TrustAnchor.objects.filter(active=True).values_list("certificate_pem", flat=True)
+    ]
 
 
 def _reader(pdf: bytes) -> PdfFileReader:
@@ -97,7 +100,7 @@ async def _report(embedded, anchors) -> SignatureReport:
     try:
         certificate = embedded.signer_cert
         status = await async_validate_pdf_signature(embedded, signer_validation_context=context)
-    except Exception:  # noqa: BLE001 - any damage to a signature makes it invalid, never a 500
+    except Exception:  # any damage to a signature makes it invalid, never a 500
         return SignatureReport(
             field=embedded.field_name,
             signer=_name_part(certificate, "common_name"),

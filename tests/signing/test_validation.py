@@ -69,7 +69,7 @@ def test_the_draft_unsigned_or_appended_without_a_signature_is_refused(draft_pdf
     writer.update_root()
     out = io.BytesIO()
     writer.write(out)
-    with pytest.raises(Invalid, match="signature"):
+    with pytest.raises(Invalid, match="không thêm chữ ký số"):
         check_incremental_signature(draft_pdf, out.getvalue(), trust_anchors=anchors)
 
 
@@ -83,7 +83,7 @@ def test_a_signature_over_changed_content_is_refused(draft_pdf, signer_credentia
         writer, signers.PdfSignatureMetadata(field_name="elsewhere", md_algorithm="sha256"), signer=signer
     ).getvalue()
     assert all(report.valid for report in validate(signed, trust_anchors=anchors))
-    with pytest.raises(Invalid, match="content"):
+    with pytest.raises(Invalid, match="thay đổi nội dung"):
         check_incremental_signature(draft_pdf, signed, trust_anchors=anchors)
 
 

@@ -22,6 +22,12 @@ class Forbidden(DomainError):
     status_code = 403
 
 
+class Unavailable(DomainError):
+    """A service the step needs (a signing token, a remote signing service) did not answer."""
+
+    status_code = 503
+
+
 class Invalid(DomainError):
     """Input that passed the form but breaks a business rule (a future date, say)."""
 

@@ -22,6 +22,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             ("circulars", "incomingdispatch"),
             ("circulars", "circular"),
             ("circulars", "workingdaychange"),
+            # Keys, signature and seal images, and the certificates the portal trusts.
+            ("signing", "signingcredential"),
+            ("signing", "signatureimage"),
+            ("signing", "trustanchor"),
         ]
         for action in ("add", "change", "delete", "view")
     ]

@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "core",
     "units",
+    "signing",
     "circulars",
     "acknowledgements",
     "chasing",
@@ -288,6 +289,23 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Digital signatures (signing/) ---------------------------------------------------
+# Where a credential's key lives when the administrator does not say (pkcs12, pkcs11, csc).
+SIGNING_DEFAULT_BACKEND = env.str("SIGNING_DEFAULT_BACKEND", default="pkcs12")
+if SIGNING_DEFAULT_BACKEND not in {"pkcs12", "pkcs11", "csc"}:
+    raise ImproperlyConfigured(f"SIGNING_DEFAULT_BACKEND={SIGNING_DEFAULT_BACKEND!r} must be pkcs12, pkcs11 or csc.")
+# The PKCS#11 module of tokens and HSMs whose credential names none (Debian's SoftHSM2 here).
+SIGNING_PKCS11_MODULE = env.str("SIGNING_PKCS11_MODULE", default="/usr/lib/softhsm/libsofthsm2.so")
+# An RFC 3161 timestamp authority: set, signatures are PAdES B-T (B-B without).
+SIGNING_TSA_URL = env.str("SIGNING_TSA_URL", default="")
+# Fetch OCSP/CRL for the signer's certificate: before signing (a revoked certificate does
+# not sign) and into the file (B-LT, with a timestamp authority); and when validating.
+SIGNING_REVOCATION_CHECK = env_bool("SIGNING_REVOCATION_CHECK", False)
+# Seconds a token, a CSC service or a timestamp authority has to answer.
+SIGNING_TIMEOUT_SECONDS = env_int("SIGNING_TIMEOUT_SECONDS", 30)
+# Where `manage.py demo_pki` keeps the demo CA and the demo key files.
+SIGNING_DEMO_DIR = VAR_DIR / "signing"
 
 # Chasing policy (a circular may override the first three).
 REMINDERS = {

@@ -8,7 +8,7 @@ one circular sent to it.
 - ``issued`` is a circular issued on Tuesday 15/10/2024 to the communes; ``circular`` is
   the same once distributed, ``delivery`` and ``other_delivery`` what each commune got;
 - ``next_morning`` sets the clock to the morning after the distribution;
-- ``media_root``: every test writes its files to a folder of its own.
+- ``media_root``: every test writes its files (and demo key files) to a folder of its own.
 """
 
 import datetime
@@ -59,6 +59,8 @@ def media_root(settings, tmp_path):
     """Uploads, issued PDFs and evidence of each test go to a folder of its own, never to
     var/media. A module whose objects outlive one test overrides this fixture."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The demo PKI's key files too (seed_demo makes them), never var/signing.
+    settings.SIGNING_DEMO_DIR = tmp_path / "signing"
     return settings.MEDIA_ROOT
 
 

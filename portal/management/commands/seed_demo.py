@@ -1,3 +1,4 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from portal.demo.circular import seed_circular, seed_deliveries
@@ -11,6 +12,7 @@ class Command(BaseCommand):
         counts = seed_organisation()
         circular = seed_circular()
         units = seed_deliveries(circular)
+        call_command("demo_pki", password=DEMO_PASSWORD, stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {counts['units']} units, {counts['groups']} groups, "

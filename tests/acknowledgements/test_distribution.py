@@ -8,7 +8,9 @@ from acknowledgements import services
 from acknowledgements.models import Delivery, DeliveryEvent, Notification, OutboxEmail
 from circulars.models import Circular
 from core.errors import Conflict, Forbidden
-from tests.conftest import ISSUED_ON, make_user
+import time_machine
+
+from tests.conftest import DISTRIBUTED_AT, ISSUED_ON, make_user
 from tests.factories import approved_circular, issued_circular
 from units.models import Membership, Unit, UnitGroup
 
@@ -16,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_distribute_creates_one_delivery_per_unit_with_deadlines(issued, records_clerk, unit, other_unit):
-    assert services.distribute(circular=issued, by=records_clerk) == 2
+    with time_machine.travel(DISTRIBUTED_AT, tick=False):
+        assert services.distribute(circular=issued, by=records_clerk) == 2
     deliveries = Delivery.objects.filter(circular=issued).order_by("unit__code")
     assert [d.unit for d in deliveries] == [other_unit, unit]
     d = deliveries[0]
@@ -56,7 +59,7 @@ def test_second_distribute_is_a_harmless_no_op(issued, records_clerk, django_cap
 def test_distribute_notifies_every_member_in_the_portal_and_by_email(
     issued, records_clerk, clerk, head, other_clerk, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(DISTRIBUTED_AT, tick=False):
         services.distribute(circular=issued, by=records_clerk)
     assert set(Notification.objects.values_list("user__username", flat=True)) == {"clerk", "head", "other-clerk"}
     assert sorted(m.to[0] for m in mail.outbox) == ["clerk@example.vn", "head@example.vn", "other-clerk@example.vn"]

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import transaction
 
@@ -8,8 +9,6 @@ from acknowledgements import services
 from acknowledgements.models import Delivery, DeliveryEvent, Notification, OutboxEmail
 from circulars.models import Circular
 from core.errors import Conflict, Forbidden
-import time_machine
-
 from tests.conftest import DISTRIBUTED_AT, ISSUED_ON, make_user
 from tests.factories import approved_circular, issued_circular
 from units.models import Membership, Unit, UnitGroup

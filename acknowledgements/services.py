@@ -29,11 +29,16 @@ def _event(delivery: Delivery, *, by, action: str, from_status: str, ip=None, no
 # --- Distribution -------------------------------------------------------------------
 
 
-def distribute(*, circular: Circular, by) -> int:
+def distribute(*, circular: Circular, by, at=None) -> int:
     """Send an issued circular to every recipient unit: one Delivery each (groups
     expanded, duplicates and inactive units left out), in one transaction whose number of
     queries does not depend on the number of units. Distributing again adds only units
-    that have no delivery yet; it never duplicates. Returns how many deliveries exist."""
+    that have no delivery yet; it never duplicates. Returns how many deliveries exist.
+
+    A delivery's acknowledgement deadline runs from the day it reached the unit (its
+    ``sent_at``, local date), not from the date of issue: a unit added later and reached
+    by a second distribution gets its own, later deadline. ``at`` is the moment of
+    sending: now, unless a recorded history is replayed (the demo)."""
     if not may(by, "distribute"):
         raise Forbidden(_("Only the records clerk distributes circulars."))
     with transaction.atomic():
@@ -43,11 +48,11 @@ def distribute(*, circular: Circular, by) -> int:
                 _("This circular is “%(status)s”; only an issued circular can be distributed.")
                 % {"status": locked.get_status_display()}
             )
-        now = timezone.now()
+        now = at or timezone.now()
         added = fanout.insert_deliveries(
             circular_id=locked.pk,
             sent_at=now,
-            ack_due_on=due_date(locked.issued_on, locked.ack_due_working_days),
+            ack_due_on=due_date(timezone.localdate(now), locked.ack_due_working_days),
             report_due_on=locked.report_due_on,
         )
         total = Delivery.objects.filter(circular=locked).count()
@@ -62,6 +67,7 @@ def distribute(*, circular: Circular, by) -> int:
             CircularEvent.objects.create(
                 circular=locked,
                 actor=by,
+                at=now,
                 action="distribute",
                 from_status=Circular.Status.ISSUED,
                 to_status=Circular.Status.DISTRIBUTED,

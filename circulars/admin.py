@@ -6,7 +6,9 @@ from circulars.models import (
     Circular,
     CircularEvent,
     IncomingDispatch,
+    NoSwapsYear,
     NumberingRegister,
+    RegisterEvent,
     WorkingDayChange,
 )
 from core.admin import ModelAdmin, ReadOnlyInline, ReadOnlyMixin, TabularInline
@@ -92,8 +94,31 @@ class NumberingRegisterAdmin(ModelAdmin):
         return False
 
 
+@admin.register(RegisterEvent)
+class RegisterEventAdmin(ReadOnlyMixin, ModelAdmin):
+    """Registers are started from a number on the portal's page "Registers and
+    calendar" (a service that locks the register); the admin shows their history."""
+
+    list_display = ["at", "register", "actor", "from_number", "to_number", "note"]
+    list_select_related = ["register", "actor"]
+
+
 @admin.register(WorkingDayChange)
 class WorkingDayChangeAdmin(ModelAdmin):
-    list_display = ["date", "kind", "note"]
-    list_filter = ["kind"]
+    """Local changes and the Government's yearly swaps (source "official", shipped for
+    2024-2026 and entered by the administrator for later years)."""
+
+    list_display = ["date", "kind", "source", "note"]
+    list_filter = ["source", "kind"]
     date_hierarchy = "date"
+
+
+@admin.register(NoSwapsYear)
+class NoSwapsYearAdmin(ModelAdmin):
+    list_display = ["year", "answered_by", "answered_at"]
+    readonly_fields = ["answered_by", "answered_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.answered_by = request.user
+        super().save_model(request, obj, form, change)

@@ -21,6 +21,9 @@ from circulars.serializers import (
     IncomingUploadSerializer,
     IssuedSerializer,
     IssueSerializer,
+    NoSwapsSerializer,
+    RegisterRestartSerializer,
+    RegisterSerializer,
     ReturnCommentSerializer,
     VerificationSerializer,
 )
@@ -237,3 +240,26 @@ class CalendarDue(APIView):
     def get(self, request):
         query = read_query(DueDateQuery, request)
         return Response({"due_on": due_date(query["start"], query["working_days"])})
+
+
+class RegisterRestart(APIView):
+    """An administrator starts this year's register (``outgoing`` or ``incoming``) from a
+    given number: 200 with the register; 409 at or below the last number given."""
+
+    @extend_schema(request=RegisterRestartSerializer, responses=RegisterSerializer)
+    def post(self, request, kind):
+        data = RegisterRestartSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        register = services.restart_register(kind=kind, by=request.user, **data.validated_data)
+        return Response(RegisterSerializer(register).data)
+
+
+class CalendarNoSwaps(APIView):
+    """An administrator answers "no swapped working days in this year"."""
+
+    @extend_schema(request=NoSwapsSerializer, responses=NoSwapsSerializer)
+    def post(self, request):
+        data = NoSwapsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        answer = services.answer_no_swaps(year=data.validated_data["year"], by=request.user)
+        return Response({"year": answer.year})

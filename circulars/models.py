@@ -13,6 +13,7 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
@@ -197,6 +198,40 @@ class NumberingRegister(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.year}: {self.last_number}"
+
+
+class RegisterEvent(models.Model):
+    """Append-only history of a register: an administrator started the year's register
+    from a given number (taking over from a paper register mid-year). ``from_number`` is
+    the last number the register had given, ``to_number`` the number it starts from (the
+    next one taken)."""
+
+    class Action(models.TextChoices):
+        RESTART = "restart", _("Register started from a given number")
+
+    register = models.ForeignKey(NumberingRegister, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices, default=Action.RESTART)
+    from_number = models.PositiveIntegerField(_("last number given"))
+    to_number = models.PositiveIntegerField(_("starts from number"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("register event")
+        verbose_name_plural = _("register events")
+        constraints = [
+            # A register never goes back.
+            models.CheckConstraint(
+                condition=Q(to_number__gt=models.F("from_number")), name="register_event_goes_forward"
+            ),
+        ]
+        # Append-only: PostgreSQL refuses any UPDATE or DELETE of a row.
+        triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.register}: {self.from_number} → {self.to_number}"
 
 
 class FoldedSearchQuerySet(models.QuerySet):
@@ -570,7 +605,20 @@ class CircularEvent(Event):
     circular = models.ForeignKey(Circular, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     comment = models.TextField(_("comment"), blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
+    # Now, unless a recorded history is replayed (the demo's 2024 circular).
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    # Every action the history shows, in the words of a records office.
+    ACTION_LABELS = {
+        "create": _("Drafted"),
+        "edit": _("Edited"),
+        "submit": _("Submitted for signature"),
+        "approve": _("Approved and signed"),
+        "return": _("Returned for revision"),
+        "issue": _("Numbered and issued"),
+        "distribute": _("Sent to the recipient units"),
+        "withdraw": _("Withdrawn"),
+    }
 
     class Meta:
         ordering = ["at", "id"]
@@ -578,6 +626,10 @@ class CircularEvent(Event):
         verbose_name_plural = _("circular events")
         # Append-only: PostgreSQL refuses any UPDATE or DELETE of a row.
         triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    @property
+    def action_label(self) -> str:
+        return str(self.ACTION_LABELS.get(self.action, self.action))
 
 
 class Attachment(StoredFile):
@@ -605,15 +657,22 @@ class Attachment(StoredFile):
 
 
 class WorkingDayChange(models.Model):
-    """A local change to the national calendar: an extra day off, or a weekend day worked
-    in exchange for a bridge holiday. The ``holidays`` package supplies the rest."""
+    """A change to the national calendar of the ``holidays`` package: an extra day off,
+    or a weekend day worked in exchange for a bridge holiday. The Government's yearly
+    swaps (``official``) ship as rows of this table (migration 0008), so the
+    administrator sees and corrects them beside the local ones."""
 
     class Kind(models.TextChoices):
         DAY_OFF = "day_off", _("Day off")
         WORKING_DAY = "working_day", _("Working day")
 
+    class Source(models.TextChoices):
+        LOCAL = "local", _("Local change")
+        OFFICIAL = "official", _("Government's swap of working days")
+
     date = models.DateField(_("date"), unique=True)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.LOCAL)
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     class Meta:
@@ -623,3 +682,21 @@ class WorkingDayChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} {self.get_kind_display()}"
+
+
+class NoSwapsYear(models.Model):
+    """The administrator's answer "the Government swaps no working days this year", which
+    silences the December reminder to enter next year's swaps (see
+    ``circulars.workdays.years_missing_swaps``)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("year without swapped working days")
+        verbose_name_plural = _("years without swapped working days")
+
+    def __str__(self) -> str:
+        return str(self.year)

@@ -21,6 +21,9 @@ ROLES = {
     "withdraw": (PortalRole.DRAFTER, PortalRole.SIGNER, PortalRole.ADMIN),
     "withdraw_issued": (PortalRole.SIGNER, PortalRole.ADMIN),
     "distribute": (PortalRole.RECORDS_CLERK, PortalRole.ADMIN),
+    # Starting a register from a given number, and the calendar's yearly swaps.
+    "restart_register": (PortalRole.ADMIN,),
+    "calendar": (PortalRole.ADMIN,),
 }
 # States each step starts from.
 FROM_STATES = {

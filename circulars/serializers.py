@@ -8,6 +8,7 @@ from circulars.models import (
     Circular,
     DocumentType,
     IncomingDispatch,
+    NumberingRegister,
     Secrecy,
     Urgency,
 )
@@ -213,3 +214,23 @@ class VerificationSerializer(serializers.Serializer):
     signer = serializers.CharField()
     sha256 = serializers.CharField()
     status = serializers.CharField()
+
+
+class RegisterRestartSerializer(serializers.Serializer):
+    start_at = serializers.IntegerField(min_value=1, max_value=999_999, help_text="The next number the register gives")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
+
+
+class RegisterSerializer(serializers.ModelSerializer):
+    next_number = serializers.SerializerMethodField()
+
+    class Meta:
+        model = NumberingRegister
+        fields = ["kind", "year", "last_number", "next_number"]
+
+    def get_next_number(self, register) -> int:
+        return register.last_number + 1
+
+
+class NoSwapsSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=1, max_value=9999)

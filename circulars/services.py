@@ -22,7 +22,9 @@ from circulars.models import (
     CircularEvent,
     DocumentType,
     IncomingDispatch,
+    NoSwapsYear,
     NumberingRegister,
+    RegisterEvent,
     Secrecy,
     Urgency,
 )
@@ -79,6 +81,67 @@ def take_number(kind: str, year: int) -> int:
     register.last_number += 1
     register.save(update_fields=["last_number"])
     return register.last_number
+
+
+MAX_REGISTER_NUMBER = 999_999
+
+
+def restart_register(*, kind: str, start_at: int, by, note: str = "") -> NumberingRegister:
+    """Start this year's register of ``kind`` from ``start_at`` (the next number it gives),
+    as when the office takes over from a paper register mid-year. Decided on the locked
+    register row and recorded as a RegisterEvent in the same transaction. A register never
+    goes back: a start at or below the last number given is a Conflict."""
+    if not may(by, "restart_register"):
+        raise Forbidden(_("Only an administrator starts a register from a given number."))
+    if kind not in NumberingRegister.Kind.values:
+        raise Invalid(
+            _("There is no register “%(kind)s”; the registers are: %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(NumberingRegister.Kind.values)}
+        )
+    if not 1 <= start_at <= MAX_REGISTER_NUMBER:
+        raise Invalid(_("A register starts from a number between 1 and %(max)d.") % {"max": MAX_REGISTER_NUMBER})
+    year = timezone.localdate().year
+    with transaction.atomic():
+        NumberingRegister.objects.get_or_create(kind=kind, year=year)
+        register = NumberingRegister.objects.select_for_update().get(kind=kind, year=year)
+        if start_at <= register.last_number:
+            raise Conflict(
+                _(
+                    "The %(register)s of %(year)s has already given number %(last)d; it never goes back: "
+                    "start it from %(next)d or above."
+                )
+                % {
+                    "register": register.get_kind_display().lower(),
+                    "year": year,
+                    "last": register.last_number,
+                    "next": register.last_number + 1,
+                }
+            )
+        RegisterEvent.objects.create(
+            register=register,
+            from_number=register.last_number,
+            to_number=start_at,
+            actor=by,
+            note=" ".join((note or "").split())[: RegisterEvent._meta.get_field("note").max_length],
+        )
+        register.last_number = start_at - 1
+        register.save(update_fields=["last_number"])
+    return register
+
+
+def answer_no_swaps(*, year: int, by) -> NoSwapsYear:
+    """The administrator says the Government swaps no working days in ``year``: the
+    reminder to enter that year's swaps stops. Answering twice keeps the first answer."""
+    if not may(by, "calendar"):
+        raise Forbidden(_("Only an administrator keeps the calendar of working days."))
+    today = timezone.localdate()
+    if not today.year <= year <= today.year + 1:
+        raise Invalid(
+            _("Answer for this year or next year only (%(this)d or %(next)d).")
+            % {"this": today.year, "next": today.year + 1}
+        )
+    answer, _created = NoSwapsYear.objects.get_or_create(year=year, defaults={"answered_by": by})
+    return answer
 
 
 # --- Incoming register --------------------------------------------------------------
@@ -260,9 +323,15 @@ def _apply_draft(
         )
 
 
-def _event(circular: Circular, *, by, action: str, from_status: str, comment: str = "") -> None:
+def _event(circular: Circular, *, by, action: str, from_status: str, comment: str = "", at=None) -> None:
     CircularEvent.objects.create(
-        circular=circular, actor=by, action=action, from_status=from_status, to_status=circular.status, comment=comment
+        circular=circular,
+        actor=by,
+        action=action,
+        from_status=from_status,
+        to_status=circular.status,
+        comment=comment,
+        at=at or timezone.now(),
     )
 
 
@@ -275,6 +344,7 @@ def create_draft(
     action_items=(),
     in_response_to=(),
     files: list[CheckedFile] = (),
+    at=None,
 ) -> Circular:
     if not may(by, "draft"):
         raise Forbidden(_("Only drafters write circulars."))
@@ -296,7 +366,7 @@ def create_draft(
             in_response_to=list(in_response_to),
         )
         _attach(list(files), by=by, circular=circular)
-        _event(circular, by=by, action="create", from_status="")
+        _event(circular, by=by, action="create", from_status="", at=at)
     return circular
 
 
@@ -338,11 +408,12 @@ def update_draft(
 
 
 def _transition(
-    circular: Circular, *, by, allowed_from, to: str, action: str, comment: str = "", check=None, **changes
+    circular: Circular, *, by, allowed_from, to: str, action: str, comment: str = "", check=None, at=None, **changes
 ):
     """Move a circular to ``to`` if its current state allows it; lock the row first so
     that two people acting at once see each other's change. ``check(locked)``, when
-    given, decides on the locked row whether ``by`` may take the step (it raises)."""
+    given, decides on the locked row whether ``by`` may take the step (it raises).
+    ``at`` is the moment of the step: now, unless a recorded history is replayed."""
     with transaction.atomic():
         locked = Circular.objects.select_for_update().get(pk=circular.pk)
         if check is not None:
@@ -357,7 +428,7 @@ def _transition(
         for field, value in changes.items():
             setattr(locked, field, value)
         locked.save()
-        _event(locked, by=by, action=action, from_status=from_status, comment=comment)
+        _event(locked, by=by, action=action, from_status=from_status, comment=comment, at=at)
     return locked
 
 
@@ -370,7 +441,7 @@ ACTION_WORDS = {
 }
 
 
-def submit(*, circular: Circular, by) -> Circular:
+def submit(*, circular: Circular, by, at=None) -> Circular:
     if not may(by, "submit"):
         raise Forbidden(_("Only drafters submit circulars for signature."))
     if circular.signer_id is None:
@@ -378,15 +449,17 @@ def submit(*, circular: Circular, by) -> Circular:
     if not circular.recipient_groups.exists() and not circular.recipient_units.exists():
         raise Invalid(_("Choose at least one recipient before submitting."))
     return _transition(
-        circular, by=by, allowed_from=FROM_STATES["submit"], to=Circular.Status.SUBMITTED, action="submit"
+        circular, by=by, allowed_from=FROM_STATES["submit"], to=Circular.Status.SUBMITTED, action="submit", at=at
     )
 
 
-def approve(*, circular: Circular, by) -> Circular:
+def approve(*, circular: Circular, by, at=None) -> Circular:
+    """The signer approves (signs) the draft; ``at``, the moment, is now unless a recorded
+    history is replayed (the demo's circular of 2024)."""
     if not may(by, "approve"):
         raise Forbidden(_("Only a signer approves circulars."))
     return _transition(
-        circular, by=by, allowed_from=FROM_STATES["approve"], to=Circular.Status.APPROVED, action="approve"
+        circular, by=by, allowed_from=FROM_STATES["approve"], to=Circular.Status.APPROVED, action="approve", at=at
     )
 
 
@@ -436,22 +509,52 @@ def new_verification_code() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def issue(*, circular: Circular, by, issued_on: datetime.date | None = None) -> Circular:
+def issue_dates(approved_on: datetime.date | None, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and last day a document approved on ``approved_on`` may be dated when it
+    is issued ``today``: not before it was signed, not in the future, and in this year,
+    whose register gives its number (no number is ever taken in a past year's register)."""
+    first = datetime.date(today.year, 1, 1)
+    if approved_on is not None:
+        first = max(first, approved_on)
+    return first, today
+
+
+def issue(
+    *, circular: Circular, by, issued_on: datetime.date | None = None, at: datetime.datetime | None = None
+) -> Circular:
     """Give the circular the next number of the outgoing register of its year, date it,
     render its PDF and freeze it. All in one transaction: a failure anywhere (the PDF
-    included) leaves the register as it was, with no gap."""
+    included) leaves the register as it was, with no gap.
+
+    The date of issue lies between the day the circular was approved (signed) and today,
+    within this year; ``at`` (now, unless a recorded history is replayed) is "today"."""
     if not may(by, "issue"):
         raise Forbidden(_("Only the records clerk issues circulars."))
-    today = timezone.localdate()
+    now = at or timezone.now()
+    today = timezone.localdate(now)
     issued_on = issued_on or today
-    if issued_on > today:
-        raise Invalid(_("The date of issue cannot be in the future."))
     with transaction.atomic():
         locked = Circular.objects.select_for_update().get(pk=circular.pk)
         if locked.status not in FROM_STATES["issue"]:
             raise Conflict(
                 _("This circular is “%(status)s”; only an approved circular can be issued.")
                 % {"status": locked.get_status_display()}
+            )
+        approved_at = locked.events.filter(action="approve").order_by("-at", "-id").values_list("at", flat=True).first()
+        approved_on = timezone.localdate(approved_at) if approved_at else None
+        first, last_allowed = issue_dates(approved_on, today)
+        if not first <= issued_on <= last_allowed:
+            raise Invalid(
+                _(
+                    "The date of issue must be between %(first)s and %(last)s: not before the circular was "
+                    "signed (%(approved)s), not in the future, and in %(year)d, whose register gives the number."
+                )
+                % {
+                    "first": formatting.day(first),
+                    "last": formatting.day(last_allowed),
+                    "approved": formatting.day(approved_on) if approved_on else "—",
+                    "year": today.year,
+                }
             )
         number = take_number(NumberingRegister.Kind.OUTGOING, issued_on.year)
         # Numbers follow dates in the register: an earlier date than the last issued one
@@ -471,7 +574,7 @@ def issue(*, circular: Circular, by, issued_on: datetime.date | None = None) -> 
         locked.issued_year = issued_on.year
         locked.issued_on = issued_on
         locked.issued_by = by
-        locked.issued_at = timezone.now()
+        locked.issued_at = now
         locked.verification_code = new_verification_code()
         pdf_bytes = render_circular(locked)
         locked.sha256 = hashlib.sha256(pdf_bytes).hexdigest()
@@ -480,5 +583,5 @@ def issue(*, circular: Circular, by, issued_on: datetime.date | None = None) -> 
             f"{issued_on.year}-{number:05d}-{locked.verification_code}.pdf", ContentFile(pdf_bytes), save=False
         )
         locked.save()
-        _event(locked, by=by, action="issue", from_status=Circular.Status.APPROVED)
+        _event(locked, by=by, action="issue", from_status=Circular.Status.APPROVED, at=now)
     return locked

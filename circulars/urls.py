@@ -17,6 +17,9 @@ urlpatterns = [
     path("circulars/<int:pk>/issue", views.circular_issue, name="circular-issue"),
     path("circulars/<int:pk>/withdraw", views.circular_withdraw, name="circular-withdraw"),
     path("circulars/<int:pk>/pdf", views.circular_pdf, name="circular-pdf"),
+    path("registers/", views.registers, name="registers"),
+    path("registers/<str:kind>/restart", views.register_restart, name="register-restart"),
+    path("calendar/no-swaps", views.calendar_no_swaps, name="calendar-no-swaps"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
     # Public: the address printed under the QR code of every issued circular.
     path("verify/", views.verify_lookup, name="verify-lookup"),

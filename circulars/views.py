@@ -26,19 +26,28 @@ from circulars.forms import (
     CircularForm,
     IncomingDispatchForm,
     IssueForm,
+    NoSwapsForm,
+    RegisterRestartForm,
     ReturnForm,
     VerifyCodeForm,
     VerifyFileForm,
     WithdrawForm,
 )
-from circulars.models import Circular, IncomingDispatch, normalise_verification_code
+from circulars.models import (
+    Circular,
+    IncomingDispatch,
+    NumberingRegister,
+    RegisterEvent,
+    WorkingDayChange,
+    normalise_verification_code,
+)
 from circulars.policy import (
     get_attachment_for_user,
     get_circular_for_user,
     get_incoming_for_user,
     get_register_for_user,
 )
-from circulars.workdays import due_date
+from circulars.workdays import due_date, years_missing_swaps
 from core import spreadsheets
 from core.errors import Conflict, DomainError, form_error
 from core.parsing import ids_in
@@ -279,6 +288,7 @@ def _render_detail(request, pk, *, error: DomainError | None = None, forms=None)
     labels = dict(Circular.Status.choices)
     events = list(circular.events.select_related("actor"))
     for event in events:
+        event.label = event.action_label
         event.from_label = labels.get(event.from_status, event.from_status)
         event.to_label = labels.get(event.to_status, event.to_status)
     dispatches = circular.in_response_to.prefetch_related("attachments")
@@ -392,6 +402,77 @@ def circular_pdf(request, pk):
 @require_GET
 def attachment_download(request, pk):
     return download_response(get_attachment_for_user(request.user, pk))
+
+
+# --- Registers and calendar (administrator) -----------------------------------------
+
+
+def _render_registers(request, *, error: DomainError | None = None, restart_forms=None):
+    """This year's registers with their restart forms, their history, and the yearly
+    swaps of working days still to enter."""
+    year = timezone.localdate().year
+    last_numbers = dict(NumberingRegister.objects.filter(year=year).values_list("kind", "last_number"))
+    restart_forms = restart_forms or {}
+    registers = [
+        {
+            "kind": kind,
+            "label": label,
+            "last_number": last_numbers.get(kind, 0),
+            "form": restart_forms.get(kind) or RegisterRestartForm(prefix=kind),
+        }
+        for kind, label in NumberingRegister.Kind.choices
+    ]
+    context = {
+        "year": year,
+        "registers": registers,
+        "events": RegisterEvent.objects.select_related("register", "actor").order_by("-at", "-id")[:50],
+        "missing_swap_years": years_missing_swaps(timezone.localdate()),
+        "official_swaps": WorkingDayChange.objects.filter(
+            source=WorkingDayChange.Source.OFFICIAL, date__year__gte=year - 1
+        ),
+        "error": error.message if error else None,
+    }
+    return render(request, "circulars/registers.html", context, status=error.status_code if error else 200)
+
+
+@require_GET
+def registers(request):
+    _require(request.user, "restart_register")
+    return _render_registers(request)
+
+
+@require_POST
+def register_restart(request, kind):
+    _require(request.user, "restart_register")
+    form = RegisterRestartForm(request.POST, prefix=kind)
+    if not form.is_valid():
+        return _render_registers(request, error=form_error(form), restart_forms={kind: form})
+    try:
+        register = services.restart_register(
+            kind=kind, start_at=form.cleaned_data["start_at"], note=form.cleaned_data["note"], by=request.user
+        )
+    except DomainError as error:
+        return _render_registers(request, error=error, restart_forms={kind: form})
+    messages.success(
+        request,
+        _("The %(register)s of %(year)s starts from number %(number)d.")
+        % {"register": register.get_kind_display().lower(), "year": register.year, "number": register.last_number + 1},
+    )
+    return redirect("registers")
+
+
+@require_POST
+def calendar_no_swaps(request):
+    _require(request.user, "calendar")
+    form = NoSwapsForm(request.POST)
+    if not form.is_valid():
+        return _render_registers(request, error=form_error(form))
+    try:
+        answer = services.answer_no_swaps(year=form.cleaned_data["year"], by=request.user)
+    except DomainError as error:
+        return _render_registers(request, error=error)
+    messages.success(request, _("Noted: no swapped working days in %(year)d.") % {"year": answer.year})
+    return redirect("home" if request.POST.get("next") == "home" else "registers")
 
 
 # --- Public verification ------------------------------------------------------------

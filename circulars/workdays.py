@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import holidays
 
-from circulars.models import WorkingDayChange
+from circulars.models import NoSwapsYear, WorkingDayChange
 
 
 @lru_cache(maxsize=32)
@@ -88,3 +88,16 @@ def working_days_late(due: datetime.date, on: datetime.date) -> int:
     if on <= due:
         return 0
     return Calendar.load(due, on).working_days_between(due, on)
+
+
+def years_missing_swaps(today: datetime.date) -> list[int]:
+    """The years whose official swaps of working days the administrator should enter:
+    this year, and from 1 December next year, while the year has no official row
+    (``WorkingDayChange.Source.OFFICIAL``) and no "no swaps this year" answer."""
+    years = [today.year, today.year + 1] if today.month == 12 else [today.year]
+    entered = set(
+        WorkingDayChange.objects.filter(source=WorkingDayChange.Source.OFFICIAL, date__year__in=years).values_list(
+            "date__year", flat=True
+        )
+    ) | set(NoSwapsYear.objects.filter(year__in=years).values_list("year", flat=True))
+    return [year for year in years if year not in entered]

@@ -44,6 +44,8 @@ api_v1 = [
     ),
     path("compliance/units/", dashboard_api.UnitsLeague.as_view(), name="api-compliance-units"),
     path("calendar/due", circulars_api.CalendarDue.as_view(), name="api-calendar-due"),
+    path("calendar/no-swaps", circulars_api.CalendarNoSwaps.as_view(), name="api-calendar-no-swaps"),
+    path("registers/<str:kind>/restart", circulars_api.RegisterRestart.as_view(), name="api-register-restart"),
     path("inbox/", ack_api.Inbox.as_view(), name="api-inbox"),
     path("deliveries/<int:pk>/", ack_api.DeliveryDetail.as_view(), name="api-delivery"),
     path("deliveries/<int:pk>/acknowledge", ack_api.Acknowledge.as_view(), name="api-delivery-acknowledge"),

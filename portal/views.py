@@ -5,10 +5,13 @@ from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.defaults import page_not_found
 
+from circulars.policy import may
+from circulars.workdays import years_missing_swaps
 from portal.health import health
 from units.models import Unit
 from units.roles import roles_of
@@ -27,7 +30,16 @@ def healthz(request):
 
 def home(request):
     units = Unit.objects.for_user(request.user).select_related("parent")
-    return render(request, "home.html", {"my_units": units, "role_codes": roles_of(request.user)})
+    keeps_calendar = may(request.user, "calendar")
+    context = {
+        "my_units": units,
+        "role_codes": roles_of(request.user),
+        "keeps_calendar": keeps_calendar,
+        # From 1 December, the administrator is asked for next year's swapped working days.
+        "missing_swap_years": years_missing_swaps(timezone.localdate()) if keeps_calendar else [],
+        "next": "home",
+    }
+    return render(request, "home.html", context)
 
 
 def server_error(request):

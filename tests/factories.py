@@ -1,8 +1,13 @@
 """Small builders for circulars in a given state, through the real services."""
 
 import datetime
+import zoneinfo
+
+import time_machine
 
 from circulars import services
+
+VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def draft_circular(drafter, *, signer, groups=(), units=(), subject="V/v cảnh báo giả mạo", **data):
@@ -32,5 +37,11 @@ def approved_circular(drafter, signer, **kwargs):
 
 
 def issued_circular(drafter, signer, records_clerk, *, issued_on: datetime.date | None = None, **kwargs):
-    circular = approved_circular(drafter, signer, **kwargs)
-    return services.issue(circular=circular, by=records_clerk, issued_on=issued_on)
+    """Drafted, signed and issued now; with ``issued_on``, all of it on that day (09:00 in
+    Hà Nội), as a circular is issued on or after the day it is signed and in its year."""
+    if issued_on is None:
+        circular = approved_circular(drafter, signer, **kwargs)
+        return services.issue(circular=circular, by=records_clerk)
+    with time_machine.travel(datetime.datetime.combine(issued_on, datetime.time(9, 0), VN), tick=False):
+        circular = approved_circular(drafter, signer, **kwargs)
+        return services.issue(circular=circular, by=records_clerk, issued_on=issued_on)

@@ -3,6 +3,7 @@ arrival, and the district's forwarding circular, drafted, signed and issued thro
 same services the pages use. Text from forwarding-circular-thuan-bac-2024.txt beside this file."""
 
 import datetime
+import zoneinfo
 
 from django.db import transaction
 
@@ -60,6 +61,15 @@ BODY = (
 
 COPY_TO = ["Như trên;", "CT, PCT. UBND huyện;", "VPUB: LĐ, CV;", "Trang Thông tin điện tử huyện;", "Lưu VT."]
 ISSUED_ON = datetime.date(2024, 10, 15)
+# The demo replays the circular's history as it happened in 2024: drafted the day before,
+# signed and issued on 15/10/2024, sent to the units that morning. The services check
+# their dates against these moments (issued on or after signing, not in the future, in
+# the year of issue) as they check a clerk's against now.
+VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+DRAFTED_AT = datetime.datetime(2024, 10, 14, 15, 0, tzinfo=VN)
+SIGNED_AT = datetime.datetime(2024, 10, 15, 8, 0, tzinfo=VN)
+ISSUED_AT = datetime.datetime(2024, 10, 15, 9, 0, tzinfo=VN)
+SENT_AT = datetime.datetime(2024, 10, 15, 10, 0, tzinfo=VN)
 # A district issues many documents a year; the demo's circular takes number 123 as in the
 # design notes, so the outgoing register of 2024 starts as if 122 had gone before.
 NUMBERS_BEFORE = 122
@@ -101,13 +111,14 @@ def seed_circular() -> Circular:
             ),
             action_items=ACTION_ITEMS,
             in_response_to=[dispatch],
+            at=DRAFTED_AT,
         )
-        services.submit(circular=circular, by=chuyenvien)
-        services.approve(circular=circular, by=lanhdao)
+        services.submit(circular=circular, by=chuyenvien, at=DRAFTED_AT)
+        services.approve(circular=circular, by=lanhdao, at=SIGNED_AT)
         NumberingRegister.objects.get_or_create(
             kind=NumberingRegister.Kind.OUTGOING, year=ISSUED_ON.year, defaults={"last_number": NUMBERS_BEFORE}
         )
-        return services.issue(circular=circular, by=vanthu, issued_on=ISSUED_ON)
+        return services.issue(circular=circular, by=vanthu, issued_on=ISSUED_ON, at=ISSUED_AT)
 
 
 # Units that have already acted in the demo. xa-bac-phong is left untouched: the guided
@@ -124,7 +135,7 @@ REPORTED = {
 def seed_deliveries(circular: Circular) -> int:
     """Distribute the seed circular and let a few units act, through the services."""
     vanthu = User.objects.get(username="vanthu")
-    total = ack.distribute(circular=circular, by=vanthu)
+    total = ack.distribute(circular=circular, by=vanthu, at=SENT_AT)
     deliveries = {d.unit.code: d for d in Delivery.objects.filter(circular=circular).select_related("unit")}
     for code in ACKNOWLEDGED:
         if code in deliveries:

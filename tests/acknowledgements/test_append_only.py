@@ -34,6 +34,7 @@ TRIGGERS = {
     "circulars.Circular:issued_circular_frozen",
     "circulars.Circular:issued_circular_kept",
     "circulars.CircularEvent:append_only",
+    "circulars.RegisterEvent:append_only",
     "acknowledgements.DeliveryEvent:append_only",
     "acknowledgements.ImplementationReport:submitted_report_frozen",
     "acknowledgements.ImplementationReport:report_version_kept",

@@ -1,14 +1,17 @@
 import datetime
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
 
 from acknowledgements import services
 from acknowledgements.models import Delivery, DeliveryEvent, Notification, OutboxEmail
 from circulars.models import Circular
 from core.errors import Conflict, Forbidden
-from tests.conftest import ISSUED_ON, make_user
+from tests.conftest import DISTRIBUTED_AT, ISSUED_ON, VN, make_user
 from tests.factories import approved_circular, issued_circular
 from units.models import Membership, Unit, UnitGroup
 
@@ -16,7 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_distribute_creates_one_delivery_per_unit_with_deadlines(issued, records_clerk, unit, other_unit):
-    assert services.distribute(circular=issued, by=records_clerk) == 2
+    with time_machine.travel(DISTRIBUTED_AT, tick=False):
+        assert services.distribute(circular=issued, by=records_clerk) == 2
     deliveries = Delivery.objects.filter(circular=issued).order_by("unit__code")
     assert [d.unit for d in deliveries] == [other_unit, unit]
     d = deliveries[0]
@@ -56,7 +60,7 @@ def test_second_distribute_is_a_harmless_no_op(issued, records_clerk, django_cap
 def test_distribute_notifies_every_member_in_the_portal_and_by_email(
     issued, records_clerk, clerk, head, other_clerk, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(DISTRIBUTED_AT, tick=False):
         services.distribute(circular=issued, by=records_clerk)
     assert set(Notification.objects.values_list("user__username", flat=True)) == {"clerk", "head", "other-clerk"}
     assert sorted(m.to[0] for m in mail.outbox) == ["clerk@example.vn", "head@example.vn", "other-clerk@example.vn"]
@@ -120,3 +124,31 @@ def test_distribute_query_count_does_not_grow_with_units(
     with django_assert_num_queries(11):
         services.distribute(circular=circ, by=records_clerk)
     assert Delivery.objects.filter(circular=circ).count() == n
+
+
+def test_the_acknowledgement_deadline_runs_from_arrival(issued, records_clerk, unit, other_unit, district):
+    """Issued Tue 15/10/2024 and sent on Fri 18/10: due two working days after arrival
+    (Tue 22/10), not after issue (Thu 17/10). A unit added later and reached by a second
+    distribution on Mon 28/10 gets its own deadline (Wed 30/10); the others keep theirs."""
+    with time_machine.travel(datetime.datetime(2024, 10, 18, 10, 0, tzinfo=VN), tick=False):
+        services.distribute(circular=issued, by=records_clerk)
+    assert set(Delivery.objects.values_list("ack_due_on", flat=True)) == {datetime.date(2024, 10, 22)}
+    late = Unit.objects.create(code="xa-ba", name="Ủy ban nhân dân xã Ba", kind=Unit.Kind.COMMUNE, parent=district)
+    issued.recipient_units.add(late)
+    with time_machine.travel(datetime.datetime(2024, 10, 28, 16, 0, tzinfo=VN), tick=False):
+        assert services.distribute(circular=issued, by=records_clerk) == 3
+    added = Delivery.objects.get(unit=late)
+    assert added.ack_due_on == datetime.date(2024, 10, 30)
+    assert added.sent_at.astimezone(VN).date() == datetime.date(2024, 10, 28)
+    assert set(Delivery.objects.exclude(unit=late).values_list("ack_due_on", flat=True)) == {
+        datetime.date(2024, 10, 22)
+    }
+
+
+def test_the_circular_history_names_every_action(client, circular, records_clerk):
+    client.force_login(records_clerk)
+    with translation.override("vi"):
+        body = client.get(reverse("circular-detail", args=[circular.pk]), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert 'data-action="distribute"' in body
+    assert "Phát hành đến các đơn vị nhận" in body and "Văn thư cấp số, ban hành" in body
+    assert ">distribute<" not in body

@@ -17,6 +17,8 @@ from openpyxl import load_workbook
 
 from circulars import services
 from circulars.models import Circular, IncomingDispatch
+from tests.conftest import VN
+from tests.factories import approved_circular
 
 pytestmark = pytest.mark.django_db
 
@@ -543,12 +545,16 @@ def test_records_clerk_issues_with_the_next_number(client, records_clerk, approv
     assert reverse("verify", args=[approved.verification_code]) in body
 
 
-def test_issuing_takes_a_typed_date(client, records_clerk, approved):
+def test_issuing_takes_a_typed_date(client, records_clerk, drafter, signer, communes_group):
+    # Signed on Tuesday 15/10/2024, issued the next morning with the date of signing.
+    with time_machine.travel(datetime.datetime(2024, 10, 15, 16, 0, tzinfo=VN), tick=False):
+        signed = approved_circular(drafter, signer, groups=[communes_group])
     client.force_login(records_clerk)
-    yesterday = timezone.localdate() - datetime.timedelta(days=1)
-    client.post(reverse("circular-issue", args=[approved.pk]), {"issue-issued_on": f"{yesterday:%d/%m/%Y}"})
-    approved.refresh_from_db()
-    assert approved.issued_on == yesterday
+    with time_machine.travel(datetime.datetime(2024, 10, 16, 8, 0, tzinfo=VN), tick=False):
+        response = client.post(reverse("circular-issue", args=[signed.pk]), {"issue-issued_on": "15/10/2024"})
+    assert response.status_code == 302
+    signed.refresh_from_db()
+    assert signed.issued_on == datetime.date(2024, 10, 15)
 
 
 def test_issuing_with_a_future_date_is_400(client, records_clerk, approved):

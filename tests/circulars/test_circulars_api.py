@@ -120,13 +120,15 @@ def test_the_whole_lifecycle_through_the_api(
     assert circular["in_response_to"] == [dispatch["id"]]
     cid = circular["id"]
 
-    assert api_as(drafter).post(f"/api/v1/circulars/{cid}/submit").json()["status"] == "submitted"
-    returned = api_as(signer).post(f"/api/v1/circulars/{cid}/return", {"comment": "Bổ sung nơi nhận"}, format="json")
-    assert returned.json()["status"] == "returned"
-    assert api_as(drafter).post(f"/api/v1/circulars/{cid}/submit").json()["status"] == "submitted"
-    assert api_as(signer).post(f"/api/v1/circulars/{cid}/approve").json()["status"] == "approved"
-
+    # Signed and issued on 15/10/2024 (a circular is issued on or after the day it is signed).
     with time_machine.travel(datetime.datetime(2024, 10, 15, 9, 0, tzinfo=VN), tick=False):
+        assert api_as(drafter).post(f"/api/v1/circulars/{cid}/submit").json()["status"] == "submitted"
+        returned = api_as(signer).post(
+            f"/api/v1/circulars/{cid}/return", {"comment": "Bổ sung nơi nhận"}, format="json"
+        )
+        assert returned.json()["status"] == "returned"
+        assert api_as(drafter).post(f"/api/v1/circulars/{cid}/submit").json()["status"] == "submitted"
+        assert api_as(signer).post(f"/api/v1/circulars/{cid}/approve").json()["status"] == "approved"
         issued = api_as(records_clerk).post(f"/api/v1/circulars/{cid}/issue", {}, format="json")
     assert issued.status_code == 200, issued.json()
     body = issued.json()

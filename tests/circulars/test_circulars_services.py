@@ -182,14 +182,16 @@ def test_issue_date_cannot_be_in_the_future(drafter, signer, records_clerk, dist
 
 def test_a_failed_issue_leaves_no_gap(drafter, signer, records_clerk, district, communes_group):
     issued_circular(drafter, signer, records_clerk, issued_on=datetime.date(2024, 10, 15), groups=[communes_group])
-    late = approved_circular(drafter, signer, groups=[communes_group])
-    # Dated before the last issued circular of the year: refused after the number was taken.
-    with pytest.raises(Invalid):
-        services.issue(circular=late, by=records_clerk, issued_on=datetime.date(2024, 10, 1))
-    late.refresh_from_db()
-    assert late.number is None and late.status == Circular.Status.APPROVED
-    assert NumberingRegister.objects.get(kind="outgoing", year=2024).last_number == 1
-    again = services.issue(circular=late, by=records_clerk, issued_on=datetime.date(2024, 10, 16))
+    with time_machine.travel(datetime.datetime(2024, 10, 16, 9, 0, tzinfo=datetime.UTC), tick=False):
+        with time_machine.travel(datetime.datetime(2024, 10, 1, 9, 0, tzinfo=datetime.UTC), tick=False):
+            late = approved_circular(drafter, signer, groups=[communes_group])  # signed on 01/10
+        # Dated before the last issued circular of the year: refused after the number was taken.
+        with pytest.raises(Invalid):
+            services.issue(circular=late, by=records_clerk, issued_on=datetime.date(2024, 10, 1))
+        late.refresh_from_db()
+        assert late.number is None and late.status == Circular.Status.APPROVED
+        assert NumberingRegister.objects.get(kind="outgoing", year=2024).last_number == 1
+        again = services.issue(circular=late, by=records_clerk, issued_on=datetime.date(2024, 10, 16))
     assert again.number == 2
 
 

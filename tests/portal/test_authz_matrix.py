@@ -299,6 +299,20 @@ MATRIX: list[Case] = [
     Case("incoming/export.xlsx", "get", REGISTER_PAGE),
     Case("incoming/<int:pk>/", "get", REGISTER_PAGE, on="incoming"),
     Case("attachments/<int:pk>/", "get", REGISTER_PAGE, on="attachment"),
+    Case("registers/", "get", expect(LOGIN, 403, 403, 403, 403, 200, 403, 403)),
+    Case(
+        "registers/<str:kind>/restart",
+        "post",
+        expect(LOGIN, 403, 403, 403, 403, 302, 403, 403),
+        kwargs=lambda w: {"kind": "incoming"},
+        data=lambda w: {"incoming-start_at": "900"},
+    ),
+    Case(
+        "calendar/no-swaps",
+        "post",
+        expect(LOGIN, 403, 403, 403, 403, 302, 403, 403),
+        data=lambda w: {"year": str(timezone.localdate().year)},
+    ),
     # --- Circulars: reading ----------------------------------------------------------
     Case("circulars/", "get", ALL_PAGES),
     Case("circulars/<int:pk>/", "get", ALL_PAGES, on="circular"),
@@ -480,6 +494,20 @@ MATRIX: list[Case] = [
     Case("api/v1/unit-groups/", "get", ALL_API),
     Case("api/v1/openapi.json", "get", ALL_API),
     Case("api/v1/calendar/due", "get", ALL_API, query="from=2025-01-02&working_days=2"),
+    # --- Registers and the calendar's yearly swaps: the administrator's ----------------
+    Case(
+        "api/v1/registers/<str:kind>/restart",
+        "post",
+        expect(401, 403, 403, 403, 403, 200, 403, 403),
+        kwargs=lambda w: {"kind": "outgoing"},
+        data=lambda w: {"start_at": 900},
+    ),
+    Case(
+        "api/v1/calendar/no-swaps",
+        "post",
+        expect(401, 403, 403, 403, 403, 200, 403, 403),
+        data=lambda w: {"year": timezone.localdate().year},
+    ),
     # --- API: incoming register and circulars ---------------------------------------------
     # The register does not exist for those who keep no part of it: 404, as on its page.
     Case("api/v1/incoming/", "get", expect(401, 200, 200, 200, 404, 200, 404, 404)),

@@ -118,6 +118,8 @@ def url_of(route: str, world) -> str:
         values["code"] = world.circular.verification_code
     if "<str:token>" in route:
         values["token"] = world.token
+    if "<str:kind>" in route:
+        values["kind"] = "outgoing"
     return fill(route, values)
 
 

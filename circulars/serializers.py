@@ -21,6 +21,12 @@ class IncomingCreateSerializer(serializers.Serializer):
     received_on = DateField(required=False, allow_null=True, default=None)
     due_on = DateField(required=False, allow_null=True, default=None)
     handled_by = TextField(max_length=255, required=False, allow_blank=True, default="")
+    transferred_on = DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The day it was passed to the unit or person handling it; not before received_on",
+    )
     note = TextField(max_length=500, required=False, allow_blank=True, default="")
 
 
@@ -51,6 +57,7 @@ class IncomingSerializer(serializers.ModelSerializer):
             "received_on",
             "due_on",
             "handled_by",
+            "transferred_on",
             "note",
         ]
 

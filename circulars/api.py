@@ -101,6 +101,7 @@ class OutgoingRegisterXlsx(FileAPIView):
 
     media_type = spreadsheets.XLSX_TYPE
     file_format = "xlsx"
+    error_codes = (404,)  # to someone who keeps no register, it does not exist
 
     @extend_schema(parameters=[RegisterYearQuery], responses={(200, spreadsheets.XLSX_TYPE): OpenApiTypes.BINARY})
     def get(self, request):

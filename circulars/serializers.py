@@ -199,7 +199,9 @@ class RegisterYearField(serializers.IntegerField):
     whole number from 1945 to this year otherwise."""
 
     def __init__(self, **kwargs):
-        super().__init__(required=False, default=this_year, min_value=EARLIEST.year, **kwargs)
+        # Each serializer instance builds its fields afresh (DRF deep-copies them with
+        # their arguments), so the schema's maximum moves on 1 January with the rule.
+        super().__init__(required=False, default=this_year, min_value=EARLIEST.year, max_value=this_year(), **kwargs)
 
     def to_internal_value(self, data):
         try:

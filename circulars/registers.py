@@ -33,27 +33,27 @@ class Column:
 
 INCOMING_COLUMNS = [
     Column(pgettext_lazy("incoming register", "Arrival no."), 8),
-    Column(pgettext_lazy("incoming register", "Date of arrival"), 12),
+    Column(pgettext_lazy("incoming register", "Date of arrival"), 16),
     Column(pgettext_lazy("incoming register", "Author"), 28),
     Column(pgettext_lazy("incoming register", "Number and notation"), 18),
-    Column(pgettext_lazy("incoming register", "Date"), 12),
-    Column(pgettext_lazy("incoming register", "Type and summary of content"), 60),
+    Column(pgettext_lazy("incoming register", "Date"), 16),
+    Column(pgettext_lazy("incoming register", "Type and summary of content"), 56),
     Column(pgettext_lazy("incoming register", "Receiving unit or person"), 24),
-    Column(pgettext_lazy("register", "Date transferred"), 12),
-    Column(pgettext_lazy("register", "Signature of receipt"), 12),
+    Column(pgettext_lazy("register", "Date transferred"), 16),
+    Column(pgettext_lazy("register", "Signature of receipt"), 16),
     Column(pgettext_lazy("register", "Remarks"), 24),
 ]
 
 OUTGOING_COLUMNS = [
-    Column(pgettext_lazy("outgoing register", "Number and notation of the document"), 16),
-    Column(pgettext_lazy("outgoing register", "Date of the document"), 12),
-    Column(pgettext_lazy("outgoing register", "Type and summary of content of the document"), 60),
-    Column(pgettext_lazy("outgoing register", "Signed by"), 20),
-    Column(pgettext_lazy("outgoing register", "Recipients of the document"), 40),
-    Column(pgettext_lazy("outgoing register", "Unit or person keeping the file copy"), 18),
-    Column(pgettext_lazy("outgoing register", "Number of copies"), 8),
-    Column(pgettext_lazy("register", "Date transferred"), 12),
-    Column(pgettext_lazy("register", "Signature of receipt"), 12),
+    Column(pgettext_lazy("outgoing register", "Number and notation of the document"), 18),
+    Column(pgettext_lazy("outgoing register", "Date of the document"), 16),
+    Column(pgettext_lazy("outgoing register", "Type and summary of content of the document"), 52),
+    Column(pgettext_lazy("outgoing register", "Signed by"), 18),
+    Column(pgettext_lazy("outgoing register", "Recipients of the document"), 36),
+    Column(pgettext_lazy("outgoing register", "Unit or person keeping the file copy"), 16),
+    Column(pgettext_lazy("outgoing register", "Number of copies"), 11),
+    Column(pgettext_lazy("register", "Date transferred"), 16),
+    Column(pgettext_lazy("register", "Signature of receipt"), 16),
     Column(pgettext_lazy("register", "Remarks"), 20),
 ]
 
@@ -263,6 +263,8 @@ def register_pdf(kind: str, documents, year: int) -> bytes:
             "first_number": min(numbers) if numbers else None,
             "last_number": max(numbers) if numbers else None,
             "columns": columns,
+            # The spreadsheet's widths, as shares of the page: the blank "Ký nhận" keeps room for a hand.
+            "widths": [round(100 * column.width / sum(c.width for c in COLUMNS[kind]), 2) for column in COLUMNS[kind]],
             "rows": [
                 [formatting.day(cell) if isinstance(cell, datetime.date) else cell for cell in row] for row in rows
             ],

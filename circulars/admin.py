@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin
 
+from circulars import services
 from circulars.models import (
     ActionItem,
     Attachment,
@@ -12,6 +14,7 @@ from circulars.models import (
     WorkingDayChange,
 )
 from core.admin import ModelAdmin, ReadOnlyInline, ReadOnlyMixin, TabularInline
+from core.errors import DomainError
 
 
 class AttachmentInline(ReadOnlyInline):
@@ -29,13 +32,41 @@ class EventInline(ReadOnlyInline):
     fields = ["at", "actor", "action", "from_status", "to_status", "comment"]
 
 
+class IncomingDispatchAdminForm(forms.ModelForm):
+    """An entry corrected by hand keeps the register's rules (``services.check_incoming_entry``);
+    the service checks again on the locked register row when it saves."""
+
+    class Meta:
+        model = IncomingDispatch
+        fields = ("number", "notation", *services.INCOMING_EDITABLE)
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.instance.pk is None or self.errors:
+            return
+        try:
+            services.check_incoming_entry(self.instance)
+        except DomainError as error:
+            self.add_error(None, error.message)
+
+
 @admin.register(IncomingDispatch)
 class IncomingDispatchAdmin(ModelAdmin):
+    form = IncomingDispatchAdminForm
     list_display = ["arrival_number", "arrival_year", "issuer", "reference", "document_date", "subject", "urgency"]
     list_filter = ["arrival_year", "document_type", "urgency"]
     search_fields = ["search_text"]
     readonly_fields = ["arrival_number", "arrival_year", "registered_by", "registered_at"]
     inlines = [AttachmentInline]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        editable = [name for name in form.changed_data if name in services.INCOMING_EDITABLE]
+        services.update_incoming(dispatch=obj, by=request.user, changes={name: getattr(obj, name) for name in editable})
+        # Fields the register's rules do not cover (number, notation) are saved as typed.
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Circular)

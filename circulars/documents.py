@@ -8,17 +8,22 @@ from django.utils.translation import gettext as _
 
 from circulars.models import Circular, DocumentType, Secrecy, Urgency, fold
 from circulars.pdf import DECISION, LETTER, NAMED, TELEGRAM, CircularDocument, render_circular_pdf
+from units.models import Unit
 
 LAYOUTS = {DocumentType.DECISION: DECISION, DocumentType.TELEGRAM: TELEGRAM}
 
 
 def issuer_lines(circular: Circular) -> tuple[str, str]:
+    """The issuer block of a circular (``unit_issuer_lines`` of its issuing unit)."""
+    return unit_issuer_lines(circular.issuing_unit)
+
+
+def unit_issuer_lines(unit: Unit) -> tuple[str, str]:
     """The issuer block: ("", "ỦY BAN NHÂN DÂN\\nHUYỆN THUẬN BẮC") from the unit's name.
 
     Decree 30 prints the issuing body in capitals; a People's Committee's name is split
     after "Ủy ban nhân dân", as every committee prints it. The line above names the
     managing body when the unit has one that issues too (a department under a committee)."""
-    unit = circular.issuing_unit
     name = unit.name.upper()
     for prefix in ("ỦY BAN NHÂN DÂN ", "UỶ BAN NHÂN DÂN "):
         if name.startswith(prefix):
@@ -106,9 +111,14 @@ def pdf_response(circular: Circular, *, download: bool = False):
             as_attachment=download,
             filename=pdf_filename(circular),
         )
-    response = HttpResponse(render_circular(circular), content_type="application/pdf")
+    return pdf_bytes_response(render_circular(circular), pdf_filename(circular), download=download)
+
+
+def pdf_bytes_response(data: bytes, filename: str, *, download: bool = False) -> HttpResponse:
+    """A PDF rendered for this request (a draft's preview, a register as of now)."""
+    response = HttpResponse(data, content_type="application/pdf")
     disposition = "attachment" if download else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{pdf_filename(circular)}"'
-    # A preview changes with every edit; never serve a stale one.
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    # It changes with every edit or entry; never serve a stale one.
     response["Cache-Control"] = "no-store"
     return response

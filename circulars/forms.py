@@ -78,6 +78,9 @@ class IncomingDispatchForm(forms.Form):
     received_on = date_field(_("Received on"), initial=timezone.localdate)
     due_on = date_field(_("Due on"), required=False)
     handled_by = forms.CharField(label=_("Unit or person handling it"), max_length=255, required=False)
+    transferred_on = date_field(
+        _("Transferred on"), required=False, help_text=_("The day it was passed to the unit or person handling it.")
+    )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
     files = AttachmentsField(label=_("Files"), help_text=_("PDF, Word, Excel or images; up to 20 MB each."))
 

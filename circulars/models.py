@@ -12,7 +12,7 @@ import unicodedata
 import pgtrigger
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
@@ -270,6 +270,8 @@ class IncomingDispatch(models.Model):
     received_on = models.DateField(_("received on"))
     due_on = models.DateField(_("due on"), null=True, blank=True)
     handled_by = models.CharField(_("unit or person handling it"), max_length=255, blank=True)
+    # "Ngày chuyển" of the register: the day the dispatch was passed to whoever handles it.
+    transferred_on = models.DateField(_("transferred on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("registered by"), on_delete=models.PROTECT, related_name="+"
@@ -288,6 +290,11 @@ class IncomingDispatch(models.Model):
             # The same document registered twice is one document.
             models.UniqueConstraint(
                 fields=["issuer", "number", "notation", "document_date"], name="incoming_same_document_once"
+            ),
+            # A dispatch is passed on after it arrives, never before.
+            models.CheckConstraint(
+                condition=Q(transferred_on__isnull=True) | Q(transferred_on__gte=F("received_on")),
+                name="incoming_transferred_not_before_received",
             ),
         ]
 

@@ -111,6 +111,16 @@ def get_register_for_user(user):
     return dispatches
 
 
+def get_outgoing_register_for_user(user):
+    """The circulars of the outgoing register as the user may read them. Both registers
+    are the records office's books: whoever reads the incoming one reads this one (staff
+    roles, who read every circular already); to anyone else it does not exist (404). A
+    monitor or a unit clerk reads only some circulars, and a register with lines missing
+    would be a false register."""
+    get_register_for_user(user)
+    return Circular.objects.for_user(user)
+
+
 def get_incoming_for_user(user, pk) -> IncomingDispatch:
     return get_object_or_404(IncomingDispatch.objects.for_user(user), pk=pk)
 

@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -12,7 +13,10 @@ from circulars.models import (
     Secrecy,
     Urgency,
 )
+from circulars.registers import register_year
 from core.api import ChoiceField, DateField, TextField, UploadField
+from core.dates import EARLIEST
+from core.errors import Invalid
 from units.models import Unit, UnitGroup
 
 
@@ -30,6 +34,12 @@ class IncomingCreateSerializer(serializers.Serializer):
     received_on = DateField(required=False, allow_null=True, default=None)
     due_on = DateField(required=False, allow_null=True, default=None)
     handled_by = TextField(max_length=255, required=False, allow_blank=True, default="")
+    transferred_on = DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The day it was passed to the unit or person handling it; not before received_on",
+    )
     note = TextField(max_length=500, required=False, allow_blank=True, default="")
 
 
@@ -60,6 +70,7 @@ class IncomingSerializer(serializers.ModelSerializer):
             "received_on",
             "due_on",
             "handled_by",
+            "transferred_on",
             "note",
         ]
 
@@ -234,3 +245,46 @@ class RegisterSerializer(serializers.ModelSerializer):
 
 class NoSwapsSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=1, max_value=9999)
+
+
+def this_year() -> int:
+    return timezone.localdate().year
+
+
+class RegisterYearField(serializers.IntegerField):
+    """The year of a register (``registers.register_year``): this year when not given, a
+    whole number from 1945 to this year otherwise."""
+
+    def __init__(self, **kwargs):
+        # Each serializer instance builds its fields afresh (DRF deep-copies them with
+        # their arguments), so the schema's maximum moves on 1 January with the rule.
+        super().__init__(required=False, default=this_year, min_value=EARLIEST.year, max_value=this_year(), **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return register_year(data)
+        except Invalid as error:
+            raise serializers.ValidationError(str(error.message)) from None
+
+
+class RegisterYearQuery(serializers.Serializer):
+    year = RegisterYearField(help_text="From 1945 to this year; this year unless given")
+
+
+class OutgoingEntrySerializer(serializers.Serializer):
+    """One line of the outgoing register (Decree 30/2020, Appendix IV)."""
+
+    id = serializers.IntegerField(source="circular.pk")
+    number = serializers.IntegerField(source="circular.number", help_text="Số")
+    reference = serializers.CharField(source="circular.reference", help_text="Số, ký hiệu văn bản")
+    issued_on = serializers.DateField(source="circular.issued_on", help_text="Ngày tháng văn bản")
+    document_type = serializers.ChoiceField(choices=DocumentType.choices, source="circular.document_type")
+    subject = serializers.CharField(source="circular.subject", help_text="Trích yếu nội dung")
+    type_and_subject = serializers.CharField(help_text="Tên loại và trích yếu nội dung văn bản")
+    signer_name = serializers.CharField(help_text="Người ký")
+    recipients = serializers.ListField(child=serializers.CharField(), help_text="Nơi nhận văn bản")
+    kept_by = serializers.CharField(help_text="Đơn vị, người nhận bản lưu")
+    copies = serializers.IntegerField(help_text="Số lượng bản")
+    transferred_on = serializers.DateField(allow_null=True, help_text="Ngày chuyển: the day it was distributed")
+    status = serializers.ChoiceField(choices=Circular.Status.choices, source="circular.status")
+    note = serializers.CharField(help_text="Ghi chú")

@@ -72,12 +72,17 @@ def _clean_lines(lines) -> list[str]:
 # --- Numbering ----------------------------------------------------------------------
 
 
+def lock_register(kind: str, year: int) -> NumberingRegister:
+    """The register row of ``kind`` for ``year``, locked until the transaction ends."""
+    NumberingRegister.objects.get_or_create(kind=kind, year=year)
+    return NumberingRegister.objects.select_for_update().get(kind=kind, year=year)
+
+
 def take_number(kind: str, year: int) -> int:
     """The next number of a register for a year. Call inside the transaction that uses it:
     the register row stays locked until that transaction ends, and a rollback returns the
     number (no gap)."""
-    NumberingRegister.objects.get_or_create(kind=kind, year=year)
-    register = NumberingRegister.objects.select_for_update().get(kind=kind, year=year)
+    register = lock_register(kind, year)
     register.last_number += 1
     register.save(update_fields=["last_number"])
     return register.last_number
@@ -175,6 +180,42 @@ def find_duplicate_incoming(*, issuer: str, reference: str, document_date) -> In
     ).first()
 
 
+def _check_incoming_dates(
+    *, document_date: datetime.date, received_on: datetime.date, transferred_on: datetime.date | None
+) -> None:
+    today = timezone.localdate()
+    if received_on > today:
+        raise Invalid(_("The date received cannot be in the future."))
+    if document_date > received_on:
+        raise Invalid(_("A document cannot be dated after the day it was received."))
+    if transferred_on is not None and transferred_on < received_on:
+        raise Invalid(
+            _("The date transferred cannot be before %(date)s, the day the dispatch was received.")
+            % {"date": formatting.day(received_on)}
+        )
+    if transferred_on is not None and transferred_on > today:
+        raise Invalid(_("The date transferred cannot be in the future."))
+
+
+def _check_arrival_order(*, year: int, number: int, received_on: datetime.date) -> None:
+    """The register is kept in arrival order: entry ``number`` of ``year`` is received
+    neither before the entry above it nor after the entry below it. Call with the
+    register row of the year locked (``take_number``, ``update_incoming``)."""
+    entries = IncomingDispatch.objects.filter(arrival_year=year).values_list("arrival_number", "received_on")
+    previous = entries.filter(arrival_number__lt=number).order_by("-arrival_number").first()
+    if previous and received_on < previous[1]:
+        raise Invalid(
+            _("The date received cannot be before %(date)s, the date of arrival no. %(number)s/%(year)s.")
+            % {"date": formatting.day(previous[1]), "number": previous[0], "year": year}
+        )
+    following = entries.filter(arrival_number__gt=number).order_by("arrival_number").first()
+    if following and received_on > following[1]:
+        raise Invalid(
+            _("The date received cannot be after %(date)s, the date of arrival no. %(number)s/%(year)s.")
+            % {"date": formatting.day(following[1]), "number": following[0], "year": year}
+        )
+
+
 def register_incoming(
     *,
     by,
@@ -188,18 +229,18 @@ def register_incoming(
     received_on: datetime.date | None = None,
     due_on: datetime.date | None = None,
     handled_by: str = "",
+    transferred_on: datetime.date | None = None,
     note: str = "",
     files: list[CheckedFile] = (),
 ) -> IncomingDispatch:
     """Enter a received document in the incoming register with the next arrival number
-    of the year it arrived. The same document (issuer, reference, date) twice is refused."""
+    of the year it arrived. The same document (issuer, reference, date) twice is refused,
+    and so is a date received earlier than the year's last entry's (the register is kept
+    in arrival order)."""
     if not may(by, "register"):
         raise Forbidden(_("Only the records clerk registers incoming dispatches."))
     received_on = received_on or timezone.localdate()
-    if received_on > timezone.localdate():
-        raise Invalid(_("The date received cannot be in the future."))
-    if document_date > received_on:
-        raise Invalid(_("A document cannot be dated after the day it was received."))
+    _check_incoming_dates(document_date=document_date, received_on=received_on, transferred_on=transferred_on)
     issuer = " ".join(issuer.split())
     number, notation = parse_reference(reference)
     existing = find_duplicate_incoming(issuer=issuer, reference=reference, document_date=document_date)
@@ -211,9 +252,13 @@ def register_incoming(
         )
     try:
         with transaction.atomic():
+            arrival_number = take_number(NumberingRegister.Kind.INCOMING, received_on.year)
+            # Decided after the register row is locked: a clerk registering at the same
+            # moment has either committed the previous entry (seen here) or waits.
+            _check_arrival_order(year=received_on.year, number=arrival_number, received_on=received_on)
             dispatch = IncomingDispatch.objects.create(
                 arrival_year=received_on.year,
-                arrival_number=take_number(NumberingRegister.Kind.INCOMING, received_on.year),
+                arrival_number=arrival_number,
                 issuer=issuer,
                 number=number,
                 notation=notation,
@@ -225,6 +270,7 @@ def register_incoming(
                 received_on=received_on,
                 due_on=due_on,
                 handled_by=handled_by.strip(),
+                transferred_on=transferred_on,
                 note=note.strip(),
                 registered_by=by,
             )
@@ -236,6 +282,60 @@ def register_incoming(
             raise
         raise Conflict(_("This dispatch was just registered by someone else."), existing_id=existing.pk) from None
     return dispatch
+
+
+# Fields of an entry that may be corrected after registration; its number and year never change.
+INCOMING_EDITABLE = (
+    "issuer",
+    "document_date",
+    "document_type",
+    "subject",
+    "signer_name",
+    "urgency",
+    "received_on",
+    "due_on",
+    "handled_by",
+    "transferred_on",
+    "note",
+)
+
+
+def check_incoming_entry(dispatch: IncomingDispatch) -> None:
+    """The rules an entry of the register keeps, checked on its values as they are about to
+    be saved: dates against each other and against the entries above and below it."""
+    if dispatch.received_on.year != dispatch.arrival_year:
+        raise Invalid(
+            _("Arrival no. %(number)s/%(year)s belongs to the register of %(year)s: the date received stays in it.")
+            % {"number": dispatch.arrival_number, "year": dispatch.arrival_year}
+        )
+    _check_incoming_dates(
+        document_date=dispatch.document_date, received_on=dispatch.received_on, transferred_on=dispatch.transferred_on
+    )
+    _check_arrival_order(year=dispatch.arrival_year, number=dispatch.arrival_number, received_on=dispatch.received_on)
+
+
+def update_incoming(*, dispatch: IncomingDispatch, by, changes: dict) -> IncomingDispatch:
+    """Correct an entry of the incoming register (``INCOMING_EDITABLE`` fields), or record
+    the day it was passed on. The year's register row is locked first, as when a number is
+    taken, so the arrival order is decided against entries nobody is changing meanwhile."""
+    if not may(by, "register"):
+        raise Forbidden(_("Only the records clerk keeps the incoming register."))
+    unknown = set(changes) - set(INCOMING_EDITABLE)
+    if unknown:
+        raise Invalid(
+            _("These fields of an entry cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
+    try:
+        with transaction.atomic():
+            lock_register(NumberingRegister.Kind.INCOMING, dispatch.arrival_year)
+            locked = IncomingDispatch.objects.select_for_update().get(pk=dispatch.pk)
+            for field, value in changes.items():
+                setattr(locked, field, " ".join(value.split()) if isinstance(value, str) else value)
+            check_incoming_entry(locked)
+            locked.save()
+    except IntegrityError:
+        raise Conflict(_("Another entry of the register is already this document.")) from None
+    return locked
 
 
 # --- Drafting -----------------------------------------------------------------------

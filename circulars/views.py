@@ -13,13 +13,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from circulars import policy, services
+from circulars import policy, registers, services
 from circulars.documents import pdf_response, secret_notice
 from circulars.filters import CircularFilterSet, IncomingFilterSet
 from circulars.forms import (
@@ -48,7 +48,6 @@ from circulars.policy import (
     get_register_for_user,
 )
 from circulars.workdays import due_date, years_missing_swaps
-from core import spreadsheets
 from core.errors import Conflict, DomainError, form_error
 from core.parsing import ids_in
 from core.throttles import throttle_page
@@ -91,6 +90,8 @@ def incoming_list(request):
             "filtered": bool(filters),
             "export_url": f"{reverse('incoming-export')}?{urlencode(export_filters)}",
             "export_year": export_filters["year"],
+            "print_url": f"{reverse('incoming-print')}?{urlencode({'year': export_filters['year']})}",
+            "columns": registers.INCOMING_COLUMNS,
             "can_register": policy.may(request.user, "register"),
         },
     )
@@ -148,50 +149,11 @@ def incoming_detail(request, pk):
     )
 
 
-# The incoming register of Decree 30/2020 (appendix on registers), as offices print it.
-REGISTER_COLUMNS = [
-    ("Ngày đến", 12),
-    ("Số đến", 8),
-    ("Tác giả", 28),
-    ("Số, ký hiệu", 18),
-    ("Ngày tháng", 12),
-    ("Tên loại và trích yếu nội dung", 60),
-    ("Đơn vị hoặc người nhận", 24),
-    ("Ký nhận", 12),
-    ("Ghi chú", 24),
-]
-
-
 @require_GET
 def incoming_export(request):
     _form, filters, dispatches = _filtered_register(request)
     year = filters.get("year") or timezone.localdate().year
-    dispatches = dispatches.filter(arrival_year=year).order_by("arrival_number")
-
-    # The register is a Vietnamese document whatever language the clerk browses in.
-    with translation.override("vi"):
-        rows = [
-            [
-                dispatch.received_on,
-                dispatch.arrival_number,
-                dispatch.issuer,
-                dispatch.reference,
-                dispatch.document_date,
-                f"{dispatch.get_document_type_display()}: {dispatch.subject}",
-                dispatch.handled_by,
-                "",
-                dispatch.note,
-            ]
-            for dispatch in dispatches.iterator()
-        ]
-    return spreadsheets.xlsx_response(
-        f"so-van-ban-den-{year}.xlsx",
-        [title for title, _width in REGISTER_COLUMNS],
-        rows,
-        sheet=f"Sổ văn bản đến {year}",
-        widths=[width for _title, width in REGISTER_COLUMNS],
-        wrap=True,
-    )
+    return registers.register_xlsx(registers.INCOMING, registers.incoming_of_year(dispatches, year), year)
 
 
 # --- Circulars ----------------------------------------------------------------------
@@ -436,7 +398,7 @@ def _render_registers(request, *, error: DomainError | None = None, restart_form
 
 
 @require_GET
-def registers(request):
+def registers_page(request):
     _require(request.user, "restart_register")
     return _render_registers(request)
 

@@ -43,8 +43,9 @@ class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's schema plus the error answers a view can give: 400 when it reads
     a body or query parameters, 401/403 unless it is public, 404 when it works on one
     object (or a page past the end of a list), 409 for a step the state may refuse (every
-    non-public POST), 415 when it reads a body, 429 when it is throttled. Responses a view
-    declares itself win."""
+    non-public POST), 415 when it reads a body, 429 when it is throttled, and the codes a
+    view names in ``error_codes`` (a 404 for a whole book some users have no part of).
+    Responses a view declares itself win."""
 
     def _error_codes(self) -> list[int]:
         public = any(issubclass(p, AllowAny) for p in self.view.permission_classes)
@@ -62,6 +63,7 @@ class AutoSchema(openapi.AutoSchema):
             codes.append(415)
         if self.view.throttle_classes:
             codes.append(429)
+        codes += [code for code in getattr(self.view, "error_codes", ()) if code not in codes]
         return codes
 
     def _get_response_bodies(self, direction="response"):

@@ -55,7 +55,7 @@ def remove_official_swaps(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('circulars', '0006_document_types_secrecy'),
+        ('circulars', '0007_incoming_transferred_on'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -249,21 +249,23 @@ def test_the_xlsx_export_is_the_decree_30_register(client, records_clerk):
     assert response["Content-Disposition"] == 'attachment; filename="so-van-ban-den-2024.xlsx"'
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == (
-        "Ngày đến",
+    assert rows[0] == ("SỔ ĐĂNG KÝ VĂN BẢN ĐẾN NĂM 2024",) + (None,) * 9
+    assert rows[2] == (
         "Số đến",
+        "Ngày đến",
         "Tác giả",
         "Số, ký hiệu",
         "Ngày tháng",
         "Tên loại và trích yếu nội dung",
         "Đơn vị hoặc người nhận",
+        "Ngày chuyển",
         "Ký nhận",
         "Ghi chú",
     )
-    assert len(rows) == 3  # the 2023 dispatch is in another year's register
-    received, number, issuer, reference, dated, subject, handled_by, _sign, _note = rows[1]
+    assert len(rows) == 5  # title, blank, headings, two lines: the 2023 dispatch is in another year's register
+    number, received, issuer, reference, dated, subject, handled_by, _transferred, _sign, _note = rows[3]
     assert received.date() == datetime.date(2024, 10, 3)
-    assert sheet["A2"].number_format == "DD/MM/YYYY"
+    assert sheet["B4"].number_format == "DD/MM/YYYY"
     assert number == 1
     assert issuer == "Sở Thông tin và Truyền thông"
     assert reference == "2980/STTTT-TTra"
@@ -271,7 +273,7 @@ def test_the_xlsx_export_is_the_decree_30_register(client, records_clerk):
     assert "cảnh báo việc lợi dụng" in subject
     assert handled_by == "Phòng Văn hóa và Thông tin"
     # A subject that looks like a formula stays text.
-    assert sheet["F3"].data_type == "s"
+    assert sheet["F5"].data_type == "s"
 
 
 def test_the_export_of_a_year_without_dispatches_is_an_empty_register(client, records_clerk):
@@ -279,7 +281,7 @@ def test_the_export_of_a_year_without_dispatches_is_an_empty_register(client, re
     client.force_login(records_clerk)
     response = client.get(reverse("incoming-export"), {"year": 2019})
     assert response["Content-Disposition"] == 'attachment; filename="so-van-ban-den-2019.xlsx"'
-    assert len(list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))) == 1
+    assert len(list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))) == 3
 
 
 def test_the_export_follows_the_list_filters(client, records_clerk):
@@ -288,7 +290,7 @@ def test_the_export_follows_the_list_filters(client, records_clerk):
     client.force_login(records_clerk)
     response = client.get(reverse("incoming-export"), {"year": 2024, "q": "trung thu"})
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert [row[3] for row in rows[1:]] == ["15/UBND-VX"]
+    assert [row[3] for row in rows[3:]] == ["15/UBND-VX"]
 
 
 def test_the_incoming_page_lists_files_answers_and_offers_a_response(client, records_clerk, drafter, circular):

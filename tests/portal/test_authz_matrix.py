@@ -297,6 +297,11 @@ MATRIX: list[Case] = [
     Case("incoming/new/", "get", expect(LOGIN, 200, 403, 403, 404, 200, 404, 404)),
     Case("incoming/new/", "post", expect(LOGIN, 302, 403, 403, 404, 302, 404, 404), data=incoming_form),
     Case("incoming/export.xlsx", "get", REGISTER_PAGE),
+    Case("incoming/print.pdf", "get", REGISTER_PAGE),
+    # The outgoing register is the same office's book: read by whoever reads the incoming one.
+    Case("outgoing/", "get", REGISTER_PAGE),
+    Case("outgoing/export.xlsx", "get", REGISTER_PAGE),
+    Case("outgoing/print.pdf", "get", REGISTER_PAGE),
     Case("incoming/<int:pk>/", "get", REGISTER_PAGE, on="incoming"),
     Case("attachments/<int:pk>/", "get", REGISTER_PAGE, on="attachment"),
     Case("registers/", "get", expect(LOGIN, 403, 403, 403, 403, 200, 403, 403)),
@@ -522,6 +527,8 @@ MATRIX: list[Case] = [
             "subject": "V/v thử quyền",
         },
     ),
+    Case("api/v1/outgoing/", "get", expect(401, 200, 200, 200, 404, 200, 404, 404)),
+    Case("api/v1/outgoing/export.xlsx", "get", expect(401, 200, 200, 200, 404, 200, 404, 404)),
     Case("api/v1/circulars/", "get", ALL_API),
     Case(
         "api/v1/circulars/",

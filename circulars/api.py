@@ -7,10 +7,10 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from circulars import registers, services
+from circulars import services
 from circulars.documents import pdf_response, secret_notice
 from circulars.models import Circular
-from circulars.policy import get_circular_for_user, get_outgoing_register_for_user, get_register_for_user
+from circulars.policy import get_circular_for_user, get_register_for_user
 from circulars.serializers import (
     CircularListSerializer,
     CircularSerializer,
@@ -21,17 +21,11 @@ from circulars.serializers import (
     IncomingUploadSerializer,
     IssuedSerializer,
     IssueSerializer,
-    NoSwapsSerializer,
-    OutgoingEntrySerializer,
-    RegisterRestartSerializer,
-    RegisterSerializer,
-    RegisterYearQuery,
     ReturnCommentSerializer,
     VerificationSerializer,
 )
 from circulars.workdays import due_date
-from core import spreadsheets
-from core.api import APIView, DateField, FileAPIView, GenericAPIView
+from core.api import APIView, DateField, FileAPIView, GenericAPIView, read_query
 from core.throttles import AddressRateThrottle
 from core.uploads import ATTACHMENT_KINDS, check_upload
 
@@ -45,13 +39,6 @@ class IncomingQuery(serializers.Serializer):
 
 class CircularQuery(IncomingQuery):
     status = serializers.ChoiceField(choices=Circular.Status.choices, required=False, allow_blank=True)
-
-
-def read_query(serializer_class, request) -> dict:
-    """The query parameters, checked: a bad one is a 400, not an empty list or a 500."""
-    query = serializer_class(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    return query.validated_data
 
 
 class IncomingListCreate(GenericAPIView):
@@ -78,39 +65,6 @@ class IncomingListCreate(GenericAPIView):
         files = [check_upload(f, allowed=ATTACHMENT_KINDS) for f in request.FILES.getlist("file")]
         dispatch = services.register_incoming(by=request.user, files=files, **data.validated_data)
         return Response(IncomingSerializer(dispatch).data, status=status.HTTP_201_CREATED)
-
-
-class OutgoingRegister(GenericAPIView):
-    """The outgoing register of a year: every numbered document, in number order, with
-    the columns of Decree 30/2020, Appendix IV (a withdrawn one keeps its line)."""
-
-    serializer_class = OutgoingEntrySerializer
-
-    def get_queryset(self):
-        circulars = get_outgoing_register_for_user(self.request.user)
-        return registers.outgoing_of_year(circulars, read_query(RegisterYearQuery, self.request)["year"])
-
-    @extend_schema(
-        operation_id="outgoing_list", parameters=[RegisterYearQuery], responses=OutgoingEntrySerializer(many=True)
-    )
-    def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(OutgoingEntrySerializer(registers.outgoing_entries(page), many=True).data)
-
-
-class OutgoingRegisterXlsx(FileAPIView):
-    """The outgoing register of a year as a spreadsheet: its name and year on top, then
-    Appendix IV's columns in its order."""
-
-    media_type = spreadsheets.XLSX_TYPE
-    file_format = "xlsx"
-    error_codes = (404,)  # to someone who keeps no register, it does not exist
-
-    @extend_schema(parameters=[RegisterYearQuery], responses={(200, spreadsheets.XLSX_TYPE): OpenApiTypes.BINARY})
-    def get(self, request):
-        circulars = get_outgoing_register_for_user(request.user)
-        year = read_query(RegisterYearQuery, request)["year"]
-        return registers.register_xlsx(registers.OUTGOING, registers.outgoing_of_year(circulars, year), year)
 
 
 class CircularListCreate(GenericAPIView):
@@ -276,26 +230,3 @@ class CalendarDue(APIView):
     def get(self, request):
         query = read_query(DueDateQuery, request)
         return Response({"due_on": due_date(query["start"], query["working_days"])})
-
-
-class RegisterRestart(APIView):
-    """An administrator starts this year's register (``outgoing`` or ``incoming``) from a
-    given number: 200 with the register; 409 at or below the last number given."""
-
-    @extend_schema(request=RegisterRestartSerializer, responses=RegisterSerializer)
-    def post(self, request, kind):
-        data = RegisterRestartSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        register = services.restart_register(kind=kind, by=request.user, **data.validated_data)
-        return Response(RegisterSerializer(register).data)
-
-
-class CalendarNoSwaps(APIView):
-    """An administrator answers "no swapped working days in this year"."""
-
-    @extend_schema(request=NoSwapsSerializer, responses=NoSwapsSerializer)
-    def post(self, request):
-        data = NoSwapsSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        answer = services.answer_no_swaps(year=data.validated_data["year"], by=request.user)
-        return Response({"year": answer.year})

@@ -2,8 +2,10 @@
 and services. Fetching an object for a user gives outsiders a 404 (no hint that the
 object exists); a user who may read it but not act gets 403 from the step itself."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from circulars.models import Attachment, Circular, IncomingDispatch
 from units.models import Membership
@@ -39,6 +41,13 @@ FROM_STATES = {
 
 def may(user, step: str) -> bool:
     return has_role(user, *ROLES[step])
+
+
+def require(user, step: str) -> None:
+    """For pages that show a form: a user who may read but not act gets 403 at once,
+    rather than after filling the form in (the service checks again on POST)."""
+    if not may(user, step):
+        raise PermissionDenied(_("Your role does not allow this action."))
 
 
 def allowed_actions(user, circular: Circular, *, rights: frozenset[str] | None = None) -> set[str]:

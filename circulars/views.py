@@ -9,25 +9,20 @@ import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from circulars import policy, registers, services
+from circulars import policy, services
 from circulars.documents import pdf_response, secret_notice
-from circulars.filters import CircularFilterSet, IncomingFilterSet
+from circulars.filters import CircularFilterSet
 from circulars.forms import (
     CircularForm,
     IncomingDispatchForm,
     IssueForm,
-    NoSwapsForm,
-    RegisterRestartForm,
     ReturnForm,
     VerifyCodeForm,
     VerifyFileForm,
@@ -36,9 +31,6 @@ from circulars.forms import (
 from circulars.models import (
     Circular,
     IncomingDispatch,
-    NumberingRegister,
-    RegisterEvent,
-    WorkingDayChange,
     normalise_verification_code,
 )
 from circulars.policy import (
@@ -47,7 +39,7 @@ from circulars.policy import (
     get_incoming_for_user,
     get_register_for_user,
 )
-from circulars.workdays import due_date, years_missing_swaps
+from circulars.workdays import due_date
 from core.errors import Conflict, DomainError, form_error
 from core.parsing import ids_in
 from core.throttles import throttle_page
@@ -56,45 +48,10 @@ from core.uploads import download_response
 PAGE_SIZE = 50
 
 
-def _require(user, step: str) -> None:
-    """For pages that show a form: a user who may read but not act gets 403 at once,
-    rather than after filling the form in (the service checks again on POST)."""
-    if not policy.may(user, step):
-        raise PermissionDenied(_("Your role does not allow this action."))
+_require = policy.require
 
 
 # --- Incoming register --------------------------------------------------------------
-
-
-def _filtered_register(request):
-    dispatches = get_register_for_user(request.user)
-    years = dispatches.order_by("-arrival_year").values_list("arrival_year", flat=True).distinct()
-    filterset = IncomingFilterSet(request.GET, queryset=dispatches, years=list(years))
-    return filterset.form, filterset.active(), filterset.qs
-
-
-@require_GET
-def incoming_list(request):
-    form, filters, dispatches = _filtered_register(request)
-    page = Paginator(dispatches, PAGE_SIZE).get_page(request.GET.get("page"))
-    # The register book is kept per year (arrival numbers restart on 1 January), so the
-    # export is of one year: the one filtered on, or this year.
-    export_filters = dict(filters)
-    export_filters.setdefault("year", timezone.localdate().year)
-    return render(
-        request,
-        "circulars/incoming_list.html",
-        {
-            "form": form,
-            "page_obj": page,
-            "filtered": bool(filters),
-            "export_url": f"{reverse('incoming-export')}?{urlencode(export_filters)}",
-            "export_year": export_filters["year"],
-            "print_url": f"{reverse('incoming-print')}?{urlencode({'year': export_filters['year']})}",
-            "columns": registers.INCOMING_COLUMNS,
-            "can_register": policy.may(request.user, "register"),
-        },
-    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -147,13 +104,6 @@ def incoming_detail(request, pk):
             "can_draft": policy.may(request.user, "draft"),
         },
     )
-
-
-@require_GET
-def incoming_export(request):
-    _form, filters, dispatches = _filtered_register(request)
-    year = filters.get("year") or timezone.localdate().year
-    return registers.register_xlsx(registers.INCOMING, registers.incoming_of_year(dispatches, year), year)
 
 
 # --- Circulars ----------------------------------------------------------------------
@@ -367,74 +317,6 @@ def attachment_download(request, pk):
 
 
 # --- Registers and calendar (administrator) -----------------------------------------
-
-
-def _render_registers(request, *, error: DomainError | None = None, restart_forms=None):
-    """This year's registers with their restart forms, their history, and the yearly
-    swaps of working days still to enter."""
-    year = timezone.localdate().year
-    last_numbers = dict(NumberingRegister.objects.filter(year=year).values_list("kind", "last_number"))
-    restart_forms = restart_forms or {}
-    registers = [
-        {
-            "kind": kind,
-            "label": label,
-            "last_number": last_numbers.get(kind, 0),
-            "form": restart_forms.get(kind) or RegisterRestartForm(prefix=kind),
-        }
-        for kind, label in NumberingRegister.Kind.choices
-    ]
-    context = {
-        "year": year,
-        "registers": registers,
-        "events": RegisterEvent.objects.select_related("register", "actor").order_by("-at", "-id")[:50],
-        "missing_swap_years": years_missing_swaps(timezone.localdate()),
-        "official_swaps": WorkingDayChange.objects.filter(
-            source=WorkingDayChange.Source.OFFICIAL, date__year__gte=year - 1
-        ),
-        "error": error.message if error else None,
-    }
-    return render(request, "circulars/registers.html", context, status=error.status_code if error else 200)
-
-
-@require_GET
-def registers_page(request):
-    _require(request.user, "restart_register")
-    return _render_registers(request)
-
-
-@require_POST
-def register_restart(request, kind):
-    _require(request.user, "restart_register")
-    form = RegisterRestartForm(request.POST, prefix=kind)
-    if not form.is_valid():
-        return _render_registers(request, error=form_error(form), restart_forms={kind: form})
-    try:
-        register = services.restart_register(
-            kind=kind, start_at=form.cleaned_data["start_at"], note=form.cleaned_data["note"], by=request.user
-        )
-    except DomainError as error:
-        return _render_registers(request, error=error, restart_forms={kind: form})
-    messages.success(
-        request,
-        _("The %(register)s of %(year)s starts from number %(number)d.")
-        % {"register": register.get_kind_display().lower(), "year": register.year, "number": register.last_number + 1},
-    )
-    return redirect("registers")
-
-
-@require_POST
-def calendar_no_swaps(request):
-    _require(request.user, "calendar")
-    form = NoSwapsForm(request.POST)
-    if not form.is_valid():
-        return _render_registers(request, error=form_error(form))
-    try:
-        answer = services.answer_no_swaps(year=form.cleaned_data["year"], by=request.user)
-    except DomainError as error:
-        return _render_registers(request, error=error)
-    messages.success(request, _("Noted: no swapped working days in %(year)d.") % {"year": answer.year})
-    return redirect("home" if request.POST.get("next") == "home" else "registers")
 
 
 # --- Public verification ------------------------------------------------------------

@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "units",
     "signing",
     "circulars",
+    "registers",
     "acknowledgements",
     "chasing",
     "dashboard",

@@ -12,6 +12,7 @@ from circulars import api as circulars_api
 from dashboard import api as dashboard_api
 from portal import api, views
 from portal.forms import LoginForm
+from registers import api as registers_api
 from units import api as units_api
 
 api_v1 = [
@@ -20,8 +21,8 @@ api_v1 = [
     path("units/", units_api.UnitList.as_view(), name="api-units"),
     path("unit-groups/", units_api.UnitGroupList.as_view(), name="api-unit-groups"),
     path("incoming/", circulars_api.IncomingListCreate.as_view(), name="api-incoming"),
-    path("outgoing/", circulars_api.OutgoingRegister.as_view(), name="api-outgoing"),
-    path("outgoing/export.xlsx", circulars_api.OutgoingRegisterXlsx.as_view(), name="api-outgoing-xlsx"),
+    path("outgoing/", registers_api.OutgoingRegister.as_view(), name="api-outgoing"),
+    path("outgoing/export.xlsx", registers_api.OutgoingRegisterXlsx.as_view(), name="api-outgoing-xlsx"),
     path("circulars/", circulars_api.CircularListCreate.as_view(), name="api-circulars"),
     path("circulars/<int:pk>/", circulars_api.CircularDetail.as_view(), name="api-circular"),
     path("circulars/<int:pk>/submit", circulars_api.CircularSubmit.as_view(), name="api-circular-submit"),
@@ -46,8 +47,8 @@ api_v1 = [
     ),
     path("compliance/units/", dashboard_api.UnitsLeague.as_view(), name="api-compliance-units"),
     path("calendar/due", circulars_api.CalendarDue.as_view(), name="api-calendar-due"),
-    path("calendar/no-swaps", circulars_api.CalendarNoSwaps.as_view(), name="api-calendar-no-swaps"),
-    path("registers/<str:kind>/restart", circulars_api.RegisterRestart.as_view(), name="api-register-restart"),
+    path("calendar/no-swaps", registers_api.CalendarNoSwaps.as_view(), name="api-calendar-no-swaps"),
+    path("registers/<str:kind>/restart", registers_api.RegisterRestart.as_view(), name="api-register-restart"),
     path("inbox/", ack_api.Inbox.as_view(), name="api-inbox"),
     path("deliveries/<int:pk>/", ack_api.DeliveryDetail.as_view(), name="api-delivery"),
     path("deliveries/<int:pk>/acknowledge", ack_api.Acknowledge.as_view(), name="api-delivery-acknowledge"),
@@ -70,6 +71,7 @@ urlpatterns = [
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("circulars.urls")),
+    path("", include("registers.urls")),
     path("", include("acknowledgements.urls")),
     path("", include("dashboard.urls")),
     # The language buttons are on public pages too (login, verification, one-click link).

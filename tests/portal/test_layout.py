@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # Bottom to top: each may import those before it, never those after.
-LAYERS = ["core", "units", "circulars", "acknowledgements", "chasing", "dashboard", "portal"]
+LAYERS = ["core", "units", "signing", "circulars", "registers", "acknowledgements", "chasing", "dashboard", "portal"]
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from acknowledgements.services import distribute
-from circulars import registers, services
+from circulars import services
 from circulars.models import Circular, IncomingDispatch
 from core.errors import Forbidden, Invalid
+from registers import books
 from tests.conftest import VN
 from tests.factories import issued_circular
 
@@ -135,8 +136,8 @@ def outgoing(drafter, signer, records_clerk, communes_group, district, unit, oth
 def test_the_outgoing_lines_have_appendix_iv_columns_in_order(outgoing, signer, communes_group, unit):
     _old, first, second = outgoing
     with translation.override("vi"):
-        assert registers.headings(registers.OUTGOING_COLUMNS) == OUTGOING_HEADINGS
-        rows = [entry.row() for entry in registers.outgoing_entries(registers.outgoing_of_year(Circular.objects, 2024))]
+        assert books.headings(books.OUTGOING_COLUMNS) == OUTGOING_HEADINGS
+        rows = [entry.row() for entry in books.outgoing_entries(books.outgoing_of_year(Circular.objects, 2024))]
     assert rows == [
         [
             f"{first.number}/UBND-TH",

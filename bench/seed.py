@@ -279,11 +279,12 @@ def _copy_small(model, fields, rows, replica: bool) -> int:
 
 
 class WorkingDays:
-    """Working days over the dataset's range, from the portal's own calendar (the bench
-    database has no local changes), with O(1) counts between two days."""
+    """Working days over the dataset's range, from the portal's own calendar (with the
+    official swaps its migrations ship; the bench adds no local change), with O(1) counts
+    between two days."""
 
     def __init__(self, start: datetime.date, end: datetime.date):
-        self.calendar = Calendar()
+        self.calendar = Calendar.load(start, end)
         self.start = start
         self.cumulative = [0]
         day = start

@@ -2,7 +2,9 @@
 ``Signer`` whatever holds the key (a PKCS#12 file, a PKCS#11 token or HSM, a remote CSC
 service), and turns each store's failures into a domain error with a clear message."""
 
+import asyncio
 import datetime
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -18,6 +20,18 @@ from pyhanko.sign.signers import csc_signer
 
 from core.errors import Conflict, Invalid, Unavailable
 from signing.models import SigningCredential
+
+
+def run_sync(coroutine):
+    """Run pyHanko's coroutine to its end from synchronous code. In a thread that already
+    runs an event loop (an ASGI server, a test driving a browser), ``asyncio.run`` is
+    refused: the coroutine then runs in a fresh loop on a short-lived thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def check_certificate_dates(certificate, *, at: datetime.datetime | None = None) -> None:

@@ -16,7 +16,6 @@ organisation's red seal, at its real size, over the left third of the signer's i
 the organisation's name and the signing time (Vietnam time, ISO 8601) in 10 pt.
 """
 
-import asyncio
 import datetime
 import functools
 import io
@@ -46,7 +45,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, RevokedError
 
 from core.errors import Conflict, DomainError, Invalid, Unavailable
-from signing.backends import open_signer
+from signing.backends import open_signer, run_sync
 from signing.models import SigningCredential
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -317,7 +316,7 @@ def _run(coroutine) -> Signed:
     """Run a signing coroutine; pyHanko's and the certificate checker's failures become a
     domain error (the caller's transaction then rolls back: no number is used)."""
     try:
-        return asyncio.run(coroutine)
+        return run_sync(coroutine)
     except DomainError:
         raise
     except SigningError as error:

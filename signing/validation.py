@@ -2,7 +2,6 @@
 fields of the API (issue 14), and the "signed elsewhere" check that an uploaded file is the
 portal's own draft plus a signature."""
 
-import asyncio
 import io
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -25,6 +24,7 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from core.errors import Invalid
+from signing.backends import run_sync
 from signing.models import TrustAnchor
 from signing.pki import load_certificate, to_asn1
 
@@ -141,7 +141,7 @@ def validate(pdf: bytes, *, trust_anchors=None) -> list[SignatureReport]:
     async def run():
         return [await _report(embedded, anchors) for embedded in reader.embedded_regular_signatures]
 
-    return asyncio.run(run())
+    return run_sync(run())
 
 
 def check_incremental_signature(original: bytes, signed: bytes, *, trust_anchors=None) -> list[SignatureReport]:

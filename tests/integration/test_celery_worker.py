@@ -100,7 +100,7 @@ def test_due_reminder_is_sent_exactly_once_with_two_workers_and_a_repeated_tick(
     messages = sent_messages(workers)
     assert duplicates(messages) == []
     assert messages == Counter((to, subject) for _k, _r, _u, to, subject, _s in rows)
-    assert sum(n for (_to, subject), n in messages.items() if "vượt cấp" in subject) == len(reminder_emails)
+    assert sum(n for (_to, subject), n in messages.items() if "nhắc lên lãnh đạo" in subject) == len(reminder_emails)
 
 
 def test_mail_queued_while_the_broker_is_down_goes_out_once_it_is_back(

@@ -1,6 +1,7 @@
 """Validation reports and the "signed elsewhere" check: the uploaded file must be the
 portal's draft, byte for byte, plus an incremental update adding a valid signature."""
 
+import asyncio
 import io
 
 import pytest
@@ -28,6 +29,16 @@ def signed_draft(draft_pdf, signer_credential):
 
 def test_an_unsigned_pdf_has_no_signatures(draft_pdf, anchors):
     assert validate(draft_pdf, trust_anchors=anchors) == []
+
+
+def test_validation_runs_where_an_event_loop_is_running(signed_draft, anchors):
+    # A browser-driving test or an ASGI server runs a loop in the thread: asyncio.run()
+    # would refuse to start pyHanko's coroutine there.
+    async def inside_a_loop():
+        return validate(signed_draft, trust_anchors=anchors)
+
+    (report,) = asyncio.run(inside_a_loop())
+    assert report.valid and report.intact and report.trusted
 
 
 def test_a_file_that_is_not_a_pdf_is_refused():

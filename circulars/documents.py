@@ -49,7 +49,10 @@ def printed_subject(kind: DocumentType, subject: str) -> str:
     return subject
 
 
-def circular_document(circular: Circular) -> CircularDocument:
+def circular_document(circular: Circular, *, for_signature: bool = False) -> CircularDocument:
+    """The document as printed; ``for_signature``: the one the signer signs before issue,
+    final in every word (no draft watermark, its verification code printed) but for the
+    number and the date, reserved as form fields the clerk fills at issue."""
     parent, name = issuer_lines(circular)
     if circular.number:
         reference = f"Số: {printed_number(circular.number)}/{circular.notation}"
@@ -76,7 +79,9 @@ def circular_document(circular: Circular) -> CircularDocument:
         signer_name=circular.signer.get_full_name() if circular.signer_id else "",
         verification_code=circular.verification_code,
         verification_url=circular.verification_url or None,
-        draft=not circular.is_issued,
+        draft=not circular.is_issued and not for_signature,
+        reserve_fields=for_signature,
+        notation=circular.notation,
     )
 
 

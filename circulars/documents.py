@@ -3,7 +3,7 @@ response that serves it to pages and API alike."""
 
 import re
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils.translation import gettext as _
 
 from circulars.models import Circular, DocumentType, Secrecy, Urgency, fold
@@ -117,6 +117,18 @@ def pdf_response(circular: Circular, *, download: bool = False):
             filename=pdf_filename(circular),
         )
     return pdf_bytes_response(render_circular(circular), pdf_filename(circular), download=download)
+
+
+def approved_draft_response(circular: Circular):
+    """The approved draft as frozen at approval (what a signer signs elsewhere)."""
+    if not circular.approved_draft or circular.is_issued:
+        raise Http404(_("This circular has no approved draft waiting for signature."))
+    return FileResponse(
+        circular.approved_draft.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"Duyet-{pdf_filename(circular)}",
+    )
 
 
 def pdf_bytes_response(data: bytes, filename: str, *, download: bool = False) -> HttpResponse:

@@ -252,6 +252,8 @@ def register_incoming(
             % {"n": existing.arrival_number, "y": existing.arrival_year},
             existing_id=existing.pk,
         )
+    # Checked before the register is locked: validation reads certificates, not the register.
+    signature_status, signature_report = signatures.incoming_signatures(list(files))
     try:
         with transaction.atomic():
             arrival_number = take_number(NumberingRegister.Kind.INCOMING, received_on.year)
@@ -275,6 +277,8 @@ def register_incoming(
                 transferred_on=transferred_on,
                 note=note.strip(),
                 registered_by=by,
+                signature_status=signature_status,
+                signature_report=signature_report,
             )
             _attach(list(files), by=by, incoming=dispatch)
     except IntegrityError:

@@ -7,13 +7,15 @@ error and the transaction (the number taken included) rolls back.
 The organisation's key is the issuing unit's credential: the issuing unit is the
 organisation whose name, seal and number the document carries."""
 
+import hashlib
 from dataclasses import asdict
 
 from django.utils.translation import gettext as _
 
 from circulars.documents import circular_document, printed_number
-from circulars.models import Circular
+from circulars.models import Circular, SignatureStatus
 from circulars.pdf import Place, format_date_words, render_circular_with_signature_place
+from core import uploads
 from core.errors import Invalid
 from signing.models import SignatureImage, SigningCredential
 from signing.pdf import (
@@ -24,10 +26,11 @@ from signing.pdf import (
     seal_box,
     sign_as_signer,
 )
-from signing.validation import active_trust_anchors
+from signing.validation import ALLOWED_CHANGES, active_trust_anchors, validate
 
 # The signer's image is drawn at most this wide, centred in the room the layout leaves.
 SIGNATURE_WIDTH_MM = 60
+ALLOWED_LEVELS = {level.name.lower() for level in ALLOWED_CHANGES}
 # A seal without a recorded size (none uploaded) is drawn as a district committee's.
 DEFAULT_SEAL_MM = 36
 
@@ -140,3 +143,50 @@ def _read(field) -> bytes | None:
         return None
     with field.open("rb") as handle:
         return handle.read()
+
+
+def signature_reports(pdf: bytes) -> list[dict]:
+    """The signatures of ``pdf`` as the API writes them (issue 14's fields), checked
+    against the administrator's trust anchors. Raises ``Invalid`` for a non-PDF."""
+    return [report.as_dict() for report in validate(pdf)]
+
+
+def stored_signatures(circular: Circular) -> list[dict]:
+    """The signatures of the circular's issued PDF ([] before issue)."""
+    data = _read(circular.pdf)
+    return signature_reports(data) if data else []
+
+
+def incoming_signatures(files) -> tuple[str, list[dict]]:
+    """The verdict and report of a received dispatch's signatures: those of its first PDF
+    (the document itself; later files are its annexes). ("", []) without a PDF; a file
+    that claims to be a PDF and cannot be read counts as not valid."""
+    document = next((checked for checked in files if checked.kind == uploads.PDF), None)
+    if document is None:
+        return SignatureStatus.NO_PDF, []
+    try:
+        reports = signature_reports(document.data)
+    except Invalid:
+        return SignatureStatus.INVALID, []
+    return SignatureStatus.of(reports), reports
+
+
+def verification_code_of(pdf: bytes) -> str | None:
+    """The verification code of the issued circular that is exactly this file."""
+    digest = hashlib.sha256(pdf).hexdigest()
+    return Circular.objects.issued().filter(sha256=digest).values_list("verification_code", flat=True).first()
+
+
+def verdict(report: dict) -> str:
+    """One signature's verdict in a sentence (the verification page, the register)."""
+    if not report["intact"] or (report["modification_level"] not in ALLOWED_LEVELS):
+        return _("The document was changed after it was signed.")
+    if not report["valid"]:
+        return _("The signature is not valid.")
+    if not report["trusted"]:
+        return _("The signature is intact, but its certificate is not trusted yet.")
+    return _("Valid signature.")
+
+
+def with_verdicts(reports: list[dict]) -> list[dict]:
+    return [{**report, "verdict": verdict(report), "ok": report["valid"] and report["trusted"]} for report in reports]

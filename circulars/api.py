@@ -16,6 +16,7 @@ from circulars.policy import (
     get_incoming_for_user,
     get_outgoing_register_for_user,
     get_register_for_user,
+    may,
 )
 from circulars.serializers import (
     ApproveSerializer,
@@ -41,7 +42,7 @@ from circulars.serializers import (
 from circulars.workdays import due_date
 from core import spreadsheets
 from core.api import APIView, DateField, FileAPIView, GenericAPIView
-from core.errors import Invalid
+from core.errors import Forbidden, Invalid
 from core.throttles import AddressRateThrottle
 from core.uploads import ATTACHMENT_KINDS, PDF, check_upload
 
@@ -267,6 +268,8 @@ class CircularSignedDraft(APIView):
     @extend_schema(request={"multipart/form-data": FileUploadSerializer}, responses=CircularSerializer)
     def post(self, request, pk):
         circular = get_circular_for_user(request.user, pk)
+        if not may(request.user, "approve"):  # before reading the file: 403, not a 400 about it
+            raise Forbidden(_("Only a signer hands in a signed draft."))
         circular = services.upload_signed_draft(circular=circular, by=request.user, data=uploaded_pdf(request))
         return Response(CircularSerializer(circular).data)
 

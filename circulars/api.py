@@ -1,33 +1,43 @@
 """The circulars API: the same services as the pages, in JSON."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from circulars import services
-from circulars.documents import pdf_response, secret_notice
+from circulars import services, signatures
+from circulars.documents import approved_draft_response, pdf_response, secret_notice
 from circulars.models import Circular
-from circulars.policy import get_circular_for_user, get_register_for_user
+from circulars.policy import (
+    get_circular_for_user,
+    get_incoming_for_user,
+    get_register_for_user,
+    may,
+)
 from circulars.serializers import (
+    ApproveSerializer,
     CircularListSerializer,
     CircularSerializer,
     CircularWriteSerializer,
     CommentSerializer,
+    FileUploadSerializer,
     IncomingCreateSerializer,
     IncomingSerializer,
     IncomingUploadSerializer,
     IssuedSerializer,
     IssueSerializer,
     ReturnCommentSerializer,
+    ValidationAnswerSerializer,
     VerificationSerializer,
 )
 from circulars.workdays import due_date
 from core.api import APIView, DateField, FileAPIView, GenericAPIView, read_query
+from core.errors import Forbidden, Invalid
 from core.throttles import AddressRateThrottle
-from core.uploads import ATTACHMENT_KINDS, check_upload
+from core.uploads import ATTACHMENT_KINDS, PDF, check_upload
 
 
 class IncomingQuery(serializers.Serializer):
@@ -65,6 +75,14 @@ class IncomingListCreate(GenericAPIView):
         files = [check_upload(f, allowed=ATTACHMENT_KINDS) for f in request.FILES.getlist("file")]
         dispatch = services.register_incoming(by=request.user, files=files, **data.validated_data)
         return Response(IncomingSerializer(dispatch).data, status=status.HTTP_201_CREATED)
+
+
+class IncomingDetail(APIView):
+    """One entry of the incoming register, with the report of its PDF's signatures."""
+
+    @extend_schema(responses=IncomingSerializer)
+    def get(self, request, pk):
+        return Response(IncomingSerializer(get_incoming_for_user(request.user, pk)).data)
 
 
 class CircularListCreate(GenericAPIView):
@@ -130,10 +148,14 @@ class CircularSubmit(_Transition):
         return services.submit(circular=circular, by=request.user)
 
 
-@extend_schema(request=None, responses=CircularSerializer)
+@extend_schema(request=ApproveSerializer, responses=CircularSerializer)
 class CircularApprove(_Transition):
+    """Approve; with a signing credential kept by the portal, sign (``{"pin"}`` unlocks it)."""
+
+    request_serializer = ApproveSerializer
+
     def act(self, circular, request, data):
-        return services.approve(circular=circular, by=request.user)
+        return services.approve(circular=circular, by=request.user, pin=data.get("pin"))
 
 
 @extend_schema(request=ReturnCommentSerializer, responses=CircularSerializer)
@@ -158,7 +180,7 @@ class CircularIssue(_Transition):
     response_serializer = IssuedSerializer
 
     def act(self, circular, request, data):
-        return services.issue(circular=circular, by=request.user, issued_on=data.get("issued_on"))
+        return services.issue(circular=circular, by=request.user, issued_on=data.get("issued_on"), pin=data.get("pin"))
 
 
 class CircularPdf(FileAPIView):
@@ -170,6 +192,59 @@ class CircularPdf(FileAPIView):
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, pk):
         return pdf_response(get_circular_for_user(request.user, pk), download=request.GET.get("download") == "1")
+
+
+def uploaded_pdf(request) -> bytes:
+    """The multipart ``file``, checked as a PDF by its content (400 otherwise)."""
+    uploaded = request.FILES.get("file")
+    if uploaded is None:
+        raise Invalid(_("Send the PDF file in the field “file”."))
+    return check_upload(uploaded, allowed=(PDF,)).data
+
+
+class CircularApprovedDraft(FileAPIView):
+    """The approved draft, number and date left blank, for a signer who signs it outside
+    the portal (a USB token); 404 before approval."""
+
+    media_type = "application/pdf"
+    file_format = "pdf"
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, pk):
+        return approved_draft_response(get_circular_for_user(request.user, pk))
+
+
+class CircularSignedDraft(APIView):
+    """The approved draft signed outside the portal: accepted only if it is the portal's
+    draft byte for byte plus a valid signature (400 with the reason otherwise)."""
+
+    @extend_schema(request={"multipart/form-data": FileUploadSerializer}, responses=CircularSerializer)
+    def post(self, request, pk):
+        circular = get_circular_for_user(request.user, pk)
+        if not may(request.user, "approve"):  # before reading the file: 403, not a 400 about it
+            raise Forbidden(_("Only a signer hands in a signed draft."))
+        circular = services.upload_signed_draft(circular=circular, by=request.user, data=uploaded_pdf(request))
+        return Response(CircularSerializer(circular).data)
+
+
+class SignaturesValidate(APIView):
+    """Public: the digital signatures of any PDF, checked against the portal's trust
+    anchors, and the verification code of the issued circular it is (byte for byte)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AddressRateThrottle]
+    throttle_scope = "public"
+
+    @extend_schema(request={"multipart/form-data": FileUploadSerializer}, responses=ValidationAnswerSerializer)
+    def post(self, request):
+        data = uploaded_pdf(request)
+        return Response(
+            {
+                "signatures": signatures.signature_reports(data),
+                "verification_code": signatures.verification_code_of(data),
+            }
+        )
 
 
 class VerifyView(APIView):
@@ -210,6 +285,7 @@ class VerifyView(APIView):
                 "signer": circular.signer.get_full_name() if circular.signer_id else "",
                 "sha256": circular.sha256,
                 "status": circular.status,
+                "signatures": signatures.stored_signatures(circular),
             }
         )
 

@@ -3,7 +3,7 @@ response that serves it to pages and API alike."""
 
 import re
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils.translation import gettext as _
 
 from circulars.models import Circular, DocumentType, Secrecy, Urgency, fold
@@ -49,7 +49,10 @@ def printed_subject(kind: DocumentType, subject: str) -> str:
     return subject
 
 
-def circular_document(circular: Circular) -> CircularDocument:
+def circular_document(circular: Circular, *, for_signature: bool = False) -> CircularDocument:
+    """The document as printed; ``for_signature``: the one the signer signs before issue,
+    final in every word (no draft watermark, its verification code printed) but for the
+    number and the date, reserved as form fields the clerk fills at issue."""
     parent, name = issuer_lines(circular)
     if circular.number:
         reference = f"Số: {printed_number(circular.number)}/{circular.notation}"
@@ -76,7 +79,9 @@ def circular_document(circular: Circular) -> CircularDocument:
         signer_name=circular.signer.get_full_name() if circular.signer_id else "",
         verification_code=circular.verification_code,
         verification_url=circular.verification_url or None,
-        draft=not circular.is_issued,
+        draft=not circular.is_issued and not for_signature,
+        reserve_fields=for_signature,
+        notation=circular.notation,
     )
 
 
@@ -112,6 +117,18 @@ def pdf_response(circular: Circular, *, download: bool = False):
             filename=pdf_filename(circular),
         )
     return pdf_bytes_response(render_circular(circular), pdf_filename(circular), download=download)
+
+
+def approved_draft_response(circular: Circular):
+    """The approved draft as frozen at approval (what a signer signs elsewhere)."""
+    if not circular.approved_draft or circular.is_issued:
+        raise Http404(_("This circular has no approved draft waiting for signature."))
+    return FileResponse(
+        circular.approved_draft.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"Duyet-{pdf_filename(circular)}",
+    )
 
 
 def pdf_bytes_response(data: bytes, filename: str, *, download: bool = False) -> HttpResponse:

@@ -286,8 +286,45 @@ class ReturnForm(forms.Form):
     comment = forms.CharField(label=_("What must change"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+def pin_field(label, help_text):
+    # Never shown back: a failed attempt asks for it again.
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=help_text,
+    )
+
+
+class ApproveForm(forms.Form):
+    pin = pin_field(_("PIN or password of your signing key"), _("Needed when you sign with a key kept by the portal."))
+
+
 class IssueForm(forms.Form):
     issued_on = date_field(_("Date of issue"), required=False, help_text=_("Leave empty for today."))
+    pin = pin_field(
+        _("PIN or password of the organisation's signing key"),
+        _("The records office keeps the organisation's key; its PIN is asked for each signature."),
+    )
+
+
+class SignedDraftForm(forms.Form):
+    file = forms.FileField(label=_("Signed draft (PDF)"), allow_empty_file=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".pdf,application/pdf"
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        if uploaded.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(
+                _("The file is %(size)s; the limit is %(limit)s.")
+                % {"size": filesizeformat(uploaded.size), "limit": filesizeformat(MAX_UPLOAD_BYTES)}
+            )
+        return uploaded
 
 
 class WithdrawForm(forms.Form):

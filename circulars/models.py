@@ -244,6 +244,28 @@ class FoldedSearchQuerySet(models.QuerySet):
         return qs
 
 
+class SignatureStatus(models.TextChoices):
+    """What the signatures of a received PDF say, at a glance (signing.validation)."""
+
+    NO_PDF = "", _("No PDF")
+    VALID = "valid", _("Valid signature")
+    INVALID = "invalid", _("Signature not valid")
+    UNSIGNED = "unsigned", _("Not signed")
+    UNTRUSTED = "untrusted", _("Signer not trusted")
+
+    @classmethod
+    def of(cls, reports: list[dict]) -> "SignatureStatus":
+        """unsigned: no signature; invalid: any not valid; untrusted: valid but any signer
+        not trusted; valid otherwise."""
+        if not reports:
+            return cls.UNSIGNED
+        if not all(report["valid"] for report in reports):
+            return cls.INVALID
+        if not all(report["trusted"] for report in reports):
+            return cls.UNTRUSTED
+        return cls.VALID
+
+
 class IncomingDispatchQuerySet(FoldedSearchQuerySet):
     def for_user(self, user):
         """The incoming register is the records office's: staff roles read it."""
@@ -270,6 +292,12 @@ class IncomingDispatch(models.Model):
     received_on = models.DateField(_("received on"))
     due_on = models.DateField(_("due on"), null=True, blank=True)
     handled_by = models.CharField(_("unit or person handling it"), max_length=255, blank=True)
+    # The check of the digital signatures of its PDF on registration (issue 14): the verdict
+    # at a glance and the report (signing.validation's fields, one entry per signature).
+    signature_status = models.CharField(
+        _("signatures"), max_length=12, choices=SignatureStatus.choices, default=SignatureStatus.NO_PDF
+    )
+    signature_report = models.JSONField(_("signature report"), default=list, blank=True, editable=False)
     # "Ngày chuyển" of the register: the day the dispatch was passed to whoever handles it.
     transferred_on = models.DateField(_("transferred on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
@@ -477,6 +505,14 @@ class Circular(models.Model):
         related_name="+",
     )
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    # Issue 14: the document approved for signature, number and date left as reserved form
+    # fields (frozen at approval: a signer signing elsewhere signs these very bytes), and the
+    # same document signed by the signer (at approval with the portal's key, or uploaded).
+    approved_draft = models.FileField(_("approved draft"), upload_to="circulars/approved/%Y/", blank=True)
+    signed_draft = models.FileField(_("draft signed by the signer"), upload_to="circulars/signed/%Y/", blank=True)
+    # Where the signer's signature goes on the approved draft ({page, left, top, width, height}
+    # in mm from the page's top left), so that issuing places the seal without laying out again.
+    signature_place = models.JSONField(_("place of the signature"), null=True, blank=True, editable=False)
     pdf = models.FileField(_("PDF"), upload_to="circulars/%Y/", blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     verification_code = models.CharField(_("verification code"), max_length=16, null=True, blank=True, unique=True)
@@ -621,6 +657,7 @@ class CircularEvent(Event):
         "edit": _("Edited"),
         "submit": _("Submitted for signature"),
         "approve": _("Approved and signed"),
+        "sign": _("Signed digitally"),
         "return": _("Returned for revision"),
         "issue": _("Numbered and issued"),
         "distribute": _("Sent to the recipient units"),

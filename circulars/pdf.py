@@ -74,6 +74,31 @@ class CircularDocument:
     # The words of the urgency and secrecy stamps ("HỎA TỐC", "MẬT"); "" for none.
     urgency: str = ""
     secrecy: str = ""
+    # The document the signer signs before it is numbered (issue 14): the number and the
+    # date are reserved form fields (``<input name="number">``, ``<input name="date">``)
+    # that the records clerk fills at issue; ``notation`` is printed after the number field.
+    reserve_fields: bool = False
+    notation: str = ""
+
+
+# The names of the reserved form fields (signing.pdf fills them by these names).
+NUMBER_FIELD = "number"
+DATE_FIELD = "date"
+# The element between the signer's title and name where the signature goes (Appendix I).
+SIGNATURE_PLACE_CLASS = "signature-space"
+# CSS pixels (1/96 in) per millimetre: WeasyPrint lays out in CSS pixels.
+PX_PER_MM = 96 / 25.4
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where something is printed: ``page`` from 0, millimetres from the page's top left."""
+
+    page: int
+    left: float
+    top: float
+    width: float
+    height: float
 
 
 def static_dir() -> Path:
@@ -101,17 +126,21 @@ class StaticOnlyURLFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
-def render_pdf(template_name: str, context: Mapping[str, Any]) -> bytes:
+def _html(template_name: str, context: Mapping[str, Any]) -> HTML:
+    root = static_dir()
+    html = render_to_string(template_name, dict(context))
+    # The trailing slash makes "pdf/circular.css" resolve inside static/, not next to it.
+    return HTML(string=html, base_url=f"{root}/", url_fetcher=StaticOnlyURLFetcher(root))
+
+
+def render_pdf(template_name: str, context: Mapping[str, Any], *, pdf_forms: bool = False) -> bytes:
     """Render a Django template to PDF bytes.
 
     Relative URLs in the template (stylesheets, fonts, images) resolve against ``static/`` in the
     repository, read straight from disk: ``{% static %}`` would give web paths WeasyPrint cannot open.
+    ``pdf_forms`` makes the template's ``<input>`` elements real form fields.
     """
-    root = static_dir()
-    html = render_to_string(template_name, dict(context))
-    # The trailing slash makes "pdf/circular.css" resolve inside static/, not next to it.
-    document = HTML(string=html, base_url=f"{root}/", url_fetcher=StaticOnlyURLFetcher(root))
-    return document.write_pdf()
+    return _html(template_name, context).write_pdf(pdf_forms=pdf_forms)
 
 
 def format_place_date(place: str, d: datetime.date | None, *, year: int | None = None) -> str:
@@ -126,6 +155,12 @@ def format_place_date(place: str, d: datetime.date | None, *, year: int | None =
         return f"{line} {year}" if year else line
     month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
     return f"{place}, ngày {d.day:02d} tháng {month} năm {d.year}"
+
+
+def format_date_words(d: datetime.date) -> str:
+    """The date of the place-and-date line without the place: "ngày 05 tháng 02 năm 2025"
+    (what the clerk fills in the reserved date field)."""
+    return format_place_date("", d).removeprefix(", ")
 
 
 def _lines(text: str) -> list[str]:
@@ -207,4 +242,34 @@ def circular_context(doc: CircularDocument) -> dict[str, Any]:
 
 
 def render_circular_pdf(doc: CircularDocument) -> bytes:
-    return render_pdf(CIRCULAR_TEMPLATE, circular_context(doc))
+    return render_pdf(CIRCULAR_TEMPLATE, circular_context(doc), pdf_forms=doc.reserve_fields)
+
+
+def _find_box(box, css_class: str):
+    element = getattr(box, "element", None)
+    if element is not None and css_class in (element.get("class") or "").split():
+        return box
+    for child in getattr(box, "children", ()):
+        found = _find_box(child, css_class)
+        if found is not None:
+            return found
+    return None
+
+
+def render_circular_with_signature_place(doc: CircularDocument) -> tuple[bytes, Place]:
+    """The PDF and the place of the signer's signature, between the signer's title and
+    name, as WeasyPrint laid it out (so the signature lands where the layout left room,
+    whatever the length of the body)."""
+    rendered = _html(CIRCULAR_TEMPLATE, circular_context(doc)).render(pdf_forms=doc.reserve_fields)
+    for number, page in enumerate(rendered.pages):
+        box = _find_box(page._page_box, SIGNATURE_PLACE_CLASS)
+        if box is not None:
+            place = Place(
+                page=number,
+                left=box.border_box_x() / PX_PER_MM,
+                top=box.border_box_y() / PX_PER_MM,
+                width=box.border_width() / PX_PER_MM,
+                height=box.border_height() / PX_PER_MM,
+            )
+            return rendered.write_pdf(), place
+    raise ValueError("The layout has no place for the signature.")

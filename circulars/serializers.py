@@ -38,6 +38,20 @@ class IncomingCreateSerializer(serializers.Serializer):
     note = TextField(max_length=500, required=False, allow_blank=True, default="")
 
 
+class SignatureSerializer(serializers.Serializer):
+    """One signature of a PDF (signing.validation.SignatureReport)."""
+
+    field = serializers.CharField()
+    signer = serializers.CharField()
+    organisation = serializers.CharField()
+    signed_at = serializers.CharField(allow_null=True, help_text="ISO 8601, Vietnam time")
+    valid = serializers.BooleanField()
+    intact = serializers.BooleanField()
+    trusted = serializers.BooleanField()
+    modification_level = serializers.CharField()
+    timestamped = serializers.BooleanField()
+
+
 class IncomingUploadSerializer(IncomingCreateSerializer):
     """The same fields in a multipart form, with the scanned document."""
 
@@ -67,7 +81,13 @@ class IncomingSerializer(serializers.ModelSerializer):
             "handled_by",
             "transferred_on",
             "note",
+            "signature_status",
+            "signatures",
         ]
+
+    signatures = SignatureSerializer(
+        many=True, read_only=True, source="signature_report", help_text="The signatures of its PDF, checked on arrival"
+    )
 
 
 class ActionItemSerializer(serializers.ModelSerializer):
@@ -199,8 +219,28 @@ class ReturnCommentSerializer(serializers.Serializer):
     comment = TextField(max_length=4000, required_message=_("Say what must change: the comment is required."))
 
 
+def pin_field(help_text):
+    return serializers.CharField(
+        required=False, allow_blank=True, max_length=128, trim_whitespace=False, write_only=True, help_text=help_text
+    )
+
+
+class ApproveSerializer(serializers.Serializer):
+    pin = pin_field("PIN or password of the signer's signing key (when the portal keeps it)")
+
+
 class IssueSerializer(serializers.Serializer):
     issued_on = DateField(required=False, allow_null=True, default=None)
+    pin = pin_field("PIN or password of the organisation's signing key, typed by the records clerk")
+
+
+class FileUploadSerializer(serializers.Serializer):
+    file = UploadField(help_text="A PDF file")
+
+
+class ValidationAnswerSerializer(serializers.Serializer):
+    signatures = SignatureSerializer(many=True)
+    verification_code = serializers.CharField(allow_null=True)
 
 
 class IssuedSerializer(serializers.ModelSerializer):
@@ -220,3 +260,4 @@ class VerificationSerializer(serializers.Serializer):
     signer = serializers.CharField()
     sha256 = serializers.CharField()
     status = serializers.CharField()
+    signatures = SignatureSerializer(many=True)

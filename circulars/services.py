@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from circulars import signatures
 from circulars.documents import render_circular
 from circulars.models import (
     ActionItem,
@@ -33,6 +34,7 @@ from circulars.policy import FROM_STATES, may
 from core import formatting
 from core.errors import Conflict, Forbidden, Invalid
 from core.uploads import CheckedFile
+from signing.validation import check_incremental_signature
 from units.models import Unit
 from units.roles import PortalRole, has_role
 
@@ -250,6 +252,8 @@ def register_incoming(
             % {"n": existing.arrival_number, "y": existing.arrival_year},
             existing_id=existing.pk,
         )
+    # Checked before the register is locked: validation reads certificates, not the register.
+    signature_status, signature_report = signatures.incoming_signatures(list(files))
     try:
         with transaction.atomic():
             arrival_number = take_number(NumberingRegister.Kind.INCOMING, received_on.year)
@@ -273,6 +277,8 @@ def register_incoming(
                 transferred_on=transferred_on,
                 note=note.strip(),
                 registered_by=by,
+                signature_status=signature_status,
+                signature_report=signature_report,
             )
             _attach(list(files), by=by, incoming=dispatch)
     except IntegrityError:
@@ -553,14 +559,62 @@ def submit(*, circular: Circular, by, at=None) -> Circular:
     )
 
 
-def approve(*, circular: Circular, by, at=None) -> Circular:
-    """The signer approves (signs) the draft; ``at``, the moment, is now unless a recorded
-    history is replayed (the demo's circular of 2024)."""
+def approve(*, circular: Circular, by, pin: str | None = None, at=None) -> Circular:
+    """The signer approves the draft: the approved document (number and date as reserved
+    fields, its verification code printed) is frozen and, when the signer has an active
+    signing credential, signed with it (``pin`` unlocks the key). A wrong PIN, an expired
+    certificate or a key store that does not answer raises, and nothing is approved.
+    ``at``, the moment, is now unless a recorded history is replayed (the demo's circular
+    of 2024)."""
     if not may(by, "approve"):
         raise Forbidden(_("Only a signer approves circulars."))
-    return _transition(
-        circular, by=by, allowed_from=FROM_STATES["approve"], to=Circular.Status.APPROVED, action="approve", at=at
-    )
+    with transaction.atomic():
+        locked = Circular.objects.select_for_update().get(pk=circular.pk)
+        if locked.status not in FROM_STATES["approve"]:
+            raise Conflict(
+                _("This circular is “%(status)s”; it cannot be %(action)s now.")
+                % {"status": locked.get_status_display(), "action": ACTION_WORDS["approve"]()}
+            )
+        # Printed on the signed document, so given now; public only once issued (verifiable()).
+        locked.verification_code = locked.verification_code or new_verification_code()
+        approved_pdf, signed_pdf, place = signatures.approved_draft(locked, by=by, pin=pin)
+        locked.signature_place = signatures.place_as_json(place)
+        locked.approved_draft.save(f"{locked.pk}-{locked.verification_code}.pdf", ContentFile(approved_pdf), save=False)
+        if signed_pdf is not None:
+            locked.signed_draft.save(f"{locked.pk}-{locked.verification_code}.pdf", ContentFile(signed_pdf), save=False)
+        from_status = locked.status
+        locked.status = Circular.Status.APPROVED
+        locked.save()
+        _event(
+            locked,
+            by=by,
+            action="approve",
+            from_status=from_status,
+            comment=_("Signed digitally.") if signed_pdf is not None else "",
+            at=at,
+        )
+    return locked
+
+
+def upload_signed_draft(*, circular: Circular, by, data: bytes) -> Circular:
+    """A signer who signed the approved draft outside the portal (a USB token) hands in
+    the signed file: accepted only if it is the approved draft byte for byte plus a valid
+    signature in an incremental update; refused with the reason otherwise."""
+    if not may(by, "approve"):
+        raise Forbidden(_("Only a signer hands in a signed draft."))
+    with transaction.atomic():
+        locked = Circular.objects.select_for_update().get(pk=circular.pk)
+        if locked.status != Circular.Status.APPROVED or not locked.approved_draft:
+            raise Conflict(_("Only an approved circular that is not issued yet takes a signed draft."))
+        if locked.signed_draft:
+            raise Conflict(_("This circular's draft is signed already."))
+        with locked.approved_draft.open("rb") as handle:
+            original = handle.read()
+        check_incremental_signature(original, data)
+        locked.signed_draft.save(f"{locked.pk}-{locked.verification_code}.pdf", ContentFile(data), save=False)
+        locked.save(update_fields=["signed_draft", "updated_at"])
+        _event(locked, by=by, action="sign", from_status=locked.status, comment=_("Signed outside the portal."))
+    return locked
 
 
 def return_to_drafter(*, circular: Circular, by, comment: str) -> Circular:
@@ -569,6 +623,7 @@ def return_to_drafter(*, circular: Circular, by, comment: str) -> Circular:
     comment = (comment or "").strip()
     if not comment:
         raise Invalid(_("Say what must change: the comment is required."))
+    # A signed draft is of the text as approved: the text changes, so it goes.
     return _transition(
         circular,
         by=by,
@@ -576,6 +631,9 @@ def return_to_drafter(*, circular: Circular, by, comment: str) -> Circular:
         to=Circular.Status.RETURNED,
         action="return",
         comment=comment,
+        approved_draft="",
+        signed_draft="",
+        signature_place=None,
     )
 
 
@@ -620,14 +678,25 @@ def issue_dates(approved_on: datetime.date | None, today: datetime.date) -> tupl
 
 
 def issue(
-    *, circular: Circular, by, issued_on: datetime.date | None = None, at: datetime.datetime | None = None
+    *,
+    circular: Circular,
+    by,
+    issued_on: datetime.date | None = None,
+    pin: str | None = None,
+    at: datetime.datetime | None = None,
 ) -> Circular:
     """Give the circular the next number of the outgoing register of its year, date it,
     render its PDF and freeze it. All in one transaction: a failure anywhere (the PDF
     included) leaves the register as it was, with no gap.
 
     The date of issue lies between the day the circular was approved (signed) and today,
-    within this year; ``at`` (now, unless a recorded history is replayed) is "today"."""
+    within this year; ``at`` (now, unless a recorded history is replayed) is "today".
+
+    With the organisation's signing credential (the issuing unit's), the number and date
+    are filled in the reserved fields and the organisation signs (``pin`` unlocks its
+    key, typed by the records clerk who keeps it); a signature that fails rolls the whole
+    issue back, the number included. The stored PDF and its SHA-256 are the final signed
+    file's."""
     if not may(by, "issue"):
         raise Forbidden(_("Only the records clerk issues circulars."))
     now = at or timezone.now()
@@ -675,8 +744,8 @@ def issue(
         locked.issued_on = issued_on
         locked.issued_by = by
         locked.issued_at = now
-        locked.verification_code = new_verification_code()
-        pdf_bytes = render_circular(locked)
+        locked.verification_code = locked.verification_code or new_verification_code()
+        pdf_bytes = signatures.issued_pdf(locked, pin=pin) or render_circular(locked)
         locked.sha256 = hashlib.sha256(pdf_bytes).hexdigest()
         locked.status = Circular.Status.ISSUED
         locked.pdf.save(

@@ -16,14 +16,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from circulars import policy, services
-from circulars.documents import pdf_response, secret_notice
+from circulars import policy, services, signatures
+from circulars.documents import approved_draft_response, pdf_response, secret_notice
 from circulars.filters import CircularFilterSet
 from circulars.forms import (
+    ApproveForm,
     CircularForm,
     IncomingDispatchForm,
     IssueForm,
     ReturnForm,
+    SignedDraftForm,
     VerifyCodeForm,
     VerifyFileForm,
     WithdrawForm,
@@ -99,6 +101,7 @@ def incoming_detail(request, pk):
         "circulars/incoming_detail.html",
         {
             "dispatch": dispatch,
+            "signatures": signatures.with_verdicts(dispatch.signature_report),
             "attachments": dispatch.attachments.all(),
             "answers": answers,
             "can_draft": policy.may(request.user, "draft"),
@@ -215,6 +218,12 @@ def _render_detail(request, pk, *, error: DomainError | None = None, forms=None)
         "actions": policy.allowed_actions(request.user, circular),
         "return_form": forms.get("return") or ReturnForm(prefix="return"),
         "issue_form": forms.get("issue") or IssueForm(prefix="issue"),
+        "approve_form": forms.get("approve") or ApproveForm(prefix="approve"),
+        "signed_draft_form": forms.get("signed_draft") or SignedDraftForm(prefix="signed_draft"),
+        "may_sign_elsewhere": circular.status == Circular.Status.APPROVED
+        and bool(circular.approved_draft)
+        and not circular.signed_draft
+        and policy.may(request.user, "approve"),
         "withdraw_form": forms.get("withdraw") or WithdrawForm(prefix="withdraw"),
         "verification_url": circular.verification_url,
         "error": error.message if error else None,
@@ -233,7 +242,7 @@ def _act(request, pk, action: str, call, success_message, form_class=None):
     circular = get_circular_for_user(request.user, pk)
     form = None
     if form_class is not None:
-        form = form_class(request.POST, prefix=action)
+        form = form_class(request.POST, request.FILES, prefix=action)
         if not form.is_valid():
             message = form_error(form).message
             return _render_detail(request, pk, error=DomainError(message), forms={action: form})
@@ -262,8 +271,30 @@ def circular_approve(request, pk):
         request,
         pk,
         "approve",
-        lambda c, _d: services.approve(circular=c, by=request.user),
-        lambda c: _("Approved. The records clerk can now issue it."),
+        lambda c, d: services.approve(circular=c, by=request.user, pin=d["pin"]),
+        lambda c: (
+            _("Approved and signed. The records clerk can now issue it.")
+            if c.signed_draft
+            else _("Approved. The records clerk can now issue it.")
+        ),
+        ApproveForm,
+    )
+
+
+@require_GET
+def circular_approved_draft(request, pk):
+    return approved_draft_response(get_circular_for_user(request.user, pk))
+
+
+@require_POST
+def circular_signed_draft(request, pk):
+    return _act(
+        request,
+        pk,
+        "signed_draft",
+        lambda c, d: services.upload_signed_draft(circular=c, by=request.user, data=d["file"].read()),
+        lambda c: _("The signed draft is accepted: it is the approved draft with a valid signature."),
+        SignedDraftForm,
     )
 
 
@@ -285,7 +316,7 @@ def circular_issue(request, pk):
         request,
         pk,
         "issue",
-        lambda c, d: services.issue(circular=c, by=request.user, issued_on=d["issued_on"]),
+        lambda c, d: services.issue(circular=c, by=request.user, issued_on=d["issued_on"], pin=d["pin"]),
         lambda c: _("Issued as number %(reference)s.") % {"reference": c.reference},
         IssueForm,
     )
@@ -346,10 +377,19 @@ def verify(request, code):
     if request.method == "POST":
         form = VerifyFileForm(request.POST, request.FILES)
         if form.is_valid():
-            digest = hashlib.sha256()
-            for chunk in form.cleaned_data["file"].chunks():
-                digest.update(chunk)
-            result = {"sha256": digest.hexdigest(), "matches": digest.hexdigest() == circular.sha256}
+            data = b"".join(form.cleaned_data["file"].chunks())
+            digest = hashlib.sha256(data).hexdigest()
+            try:
+                checked = signatures.signature_reports(data)
+                unreadable = None
+            except DomainError as error:
+                checked, unreadable = [], error.message
+            result = {
+                "sha256": digest,
+                "matches": digest == circular.sha256,
+                "signatures": signatures.with_verdicts(checked),
+                "unreadable": unreadable,
+            }
         else:
             status = 400
     else:
@@ -362,6 +402,7 @@ def verify(request, code):
             "withdrawn": circular.status == Circular.Status.WITHDRAWN,
             "form": form,
             "result": result,
+            "signatures": signatures.with_verdicts(signatures.stored_signatures(circular)),
         },
         status=status,
     )

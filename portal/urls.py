@@ -21,8 +21,7 @@ api_v1 = [
     path("units/", units_api.UnitList.as_view(), name="api-units"),
     path("unit-groups/", units_api.UnitGroupList.as_view(), name="api-unit-groups"),
     path("incoming/", circulars_api.IncomingListCreate.as_view(), name="api-incoming"),
-    path("outgoing/", registers_api.OutgoingRegister.as_view(), name="api-outgoing"),
-    path("outgoing/export.xlsx", registers_api.OutgoingRegisterXlsx.as_view(), name="api-outgoing-xlsx"),
+    path("incoming/<int:pk>/", circulars_api.IncomingDetail.as_view(), name="api-incoming-detail"),
     path("circulars/", circulars_api.CircularListCreate.as_view(), name="api-circulars"),
     path("circulars/<int:pk>/", circulars_api.CircularDetail.as_view(), name="api-circular"),
     path("circulars/<int:pk>/submit", circulars_api.CircularSubmit.as_view(), name="api-circular-submit"),
@@ -32,6 +31,15 @@ api_v1 = [
     path("circulars/<int:pk>/issue", circulars_api.CircularIssue.as_view(), name="api-circular-issue"),
     path("circulars/<int:pk>/pdf", circulars_api.CircularPdf.as_view(), name="api-circular-pdf"),
     path("verify/<str:code>", circulars_api.VerifyView.as_view(), name="api-verify"),
+    path(
+        "circulars/<int:pk>/approved-draft",
+        circulars_api.CircularApprovedDraft.as_view(),
+        name="api-circular-approved-draft",
+    ),
+    path(
+        "circulars/<int:pk>/signed-draft", circulars_api.CircularSignedDraft.as_view(), name="api-circular-signed-draft"
+    ),
+    path("signatures/validate", circulars_api.SignaturesValidate.as_view(), name="api-signatures-validate"),
     path("circulars/<int:pk>/distribute", ack_api.Distribute.as_view(), name="api-circular-distribute"),
     path("circulars/<int:pk>/deliveries/", dashboard_api.CircularDeliveries.as_view(), name="api-circular-deliveries"),
     path("circulars/<int:pk>/chase", chasing_api.Chase.as_view(), name="api-circular-chase"),

@@ -56,6 +56,11 @@ SIGNER_FIELD = "signer_signature"
 ORGANISATION_FIELD = "organisation_signature"
 ATTACHMENT_FIELD = "organisation_signature"
 FONT_SOURCE = settings.BASE_DIR / "static" / "fonts" / "LiberationSerif-Regular.ttf"
+# The place and date line is italic (Decree 30, Appendix I): its filled date is too.
+ITALIC_FONT_SOURCE = settings.BASE_DIR / "static" / "fonts" / "LiberationSerif-Italic.ttf"
+# A text field's height and the descent below its baseline, in ems (static/pdf/circular.css).
+FIELD_EM_HEIGHT = 1.1
+FIELD_DESCENT_EM = 0.2
 INFO_FONT_SIZE = 10  # Decree 30, Appendix I: the organisation's information in 10 pt
 LINE_MM = 4.2  # one 10 pt line
 # Parsed back from the stamp's own time (pyHanko's signing time), then written in ISO 8601.
@@ -63,17 +68,15 @@ _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 
 
 @functools.cache
-def font_file() -> str:
+def font_file(source=FONT_SOURCE) -> str:
     """The layouts' serif font (it has every Vietnamese letter), scaled to 1000 units per
     em: pyHanko 0.38 writes a font's glyph widths unscaled, which only a 1000-unit font
     survives (Liberation's 2048 units spread the letters twice too wide). Made once per
     machine, in the temporary directory, written aside and moved into place."""
-    stat = FONT_SOURCE.stat()
-    path = os.path.join(
-        tempfile.gettempdir(), f"portal-{FONT_SOURCE.stem}-{stat.st_size}-{int(stat.st_mtime)}-1000.ttf"
-    )
+    stat = source.stat()
+    path = os.path.join(tempfile.gettempdir(), f"portal-{source.stem}-{stat.st_size}-{int(stat.st_mtime)}-1000.ttf")
     if not os.path.exists(path):
-        font = TTFont(FONT_SOURCE)
+        font = TTFont(source)
         scale_upem(font, 1000)
         if "FFTM" in font:
             del font["FFTM"]  # FontForge's timestamps: fontTools' subsetter only warns about them
@@ -234,10 +237,11 @@ def _require_fields(writer, names) -> None:
         )
 
 
-def _fill_text_field(writer, ref, value: str) -> None:
+def _fill_text_field(writer, ref, value: str, *, align: str = "left", font_source=FONT_SOURCE) -> None:
     """Set a text field's value and draw it (a new appearance stream), as a form filler
     does. The field's own font size is kept; the font is the layouts' serif font, which
-    has every Vietnamese letter."""
+    has every Vietnamese letter. ``align`` "right" draws the value against the field's
+    right edge (the number, against the "/" of its notation)."""
     widget = ref.get_object()
     operators = str(widget.get("/DA", "")).split()
     size = 13
@@ -246,14 +250,26 @@ def _fill_text_field(writer, ref, value: str) -> None:
             size = round(float(operand))
     x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
     width, height = abs(x2 - x1), abs(y2 - y1)
+    rule = layout.SimpleBoxLayoutRule(
+        x_align=layout.AxisAlignment.ALIGN_MAX if align == "right" else layout.AxisAlignment.ALIGN_MIN,
+        y_align=layout.AxisAlignment.ALIGN_MIN,
+        margins=layout.Margins.uniform(0),
+    )
     text_box = TextBox(
-        TextBoxStyle(font=GlyphAccumulatorFactory(font_file(), font_size=size), font_size=size),
+        TextBoxStyle(
+            font=GlyphAccumulatorFactory(font_file(font_source), font_size=size),
+            font_size=size,
+            box_layout_rule=rule,
+        ),
         writer=writer,
-        box=None,
+        box=layout.BoxConstraints(width, height),
     )
     text_box.content = value
     drawn = text_box.render()
-    baseline_shift = max((height - text_box.box.height) / 2, 0)
+    # The text's em box (descent to ascent, 1.1 em in the layouts' font) centred in the
+    # field; the layouts make a field exactly that high, so the value sits on the line's
+    # baseline as printed text would.
+    baseline = (height - FIELD_EM_HEIGHT * size) / 2 + FIELD_DESCENT_EM * size
     stream = generic.StreamObject(
         {
             pdf_name("/Type"): pdf_name("/XObject"),
@@ -261,7 +277,7 @@ def _fill_text_field(writer, ref, value: str) -> None:
             pdf_name("/BBox"): generic.ArrayObject(generic.FloatObject(v) for v in (0, 0, width, height)),
             pdf_name("/Resources"): text_box.resources.as_pdf_object(),
         },
-        stream_data=b"/Tx BMC q 1 0 0 1 0 %g cm %s Q EMC" % (baseline_shift, drawn),
+        stream_data=b"/Tx BMC q 1 0 0 1 0 %g cm %s Q EMC" % (baseline, drawn),
     )
     widget[pdf_name("/V")] = pdf_string(value)
     widget[pdf_name("/AP")] = generic.DictionaryObject({pdf_name("/N"): writer.add_object(stream)})
@@ -355,6 +371,35 @@ def _page_height(writer, page: int) -> float:
     return float(media_box[3]) - float(media_box[1])
 
 
+def _reserve_signature_fields(writer, *, signer_box: Box, organisation_box: Box) -> None:
+    _require_fields(writer, (NUMBER_FIELD, DATE_FIELD))
+    form = writer.root["/AcroForm"]
+    if form.get("/NeedAppearances"):
+        # The filled fields carry their own appearance; a viewer must not redraw them.
+        form[pdf_name("/NeedAppearances")] = generic.BooleanObject(False)
+        writer.update_container(form)
+    present = _fields_by_name(writer)
+    for name, box in ((SIGNER_FIELD, signer_box), (ORGANISATION_FIELD, organisation_box)):
+        if name in present:
+            continue  # reserved already (a draft prepared for signing elsewhere)
+        # The signer's widget first: the seal, added after it, is drawn over it.
+        fields.append_signature_field(
+            writer, fields.SigFieldSpec(name, on_page=box.page, box=box.rect(_page_height(writer, box.page)))
+        )
+
+
+def reserve_signature_fields(*, pdf: bytes, signer_box: Box, organisation_box: Box) -> bytes:
+    """The approved draft for a signer who signs elsewhere (a USB token and its own
+    software): the signer's and the organisation's empty signature fields are reserved in
+    an incremental update, so that the signer signs in the first and the organisation, at
+    issue, in the second, as when the portal signs."""
+    writer = _writer(pdf)
+    _reserve_signature_fields(writer, signer_box=signer_box, organisation_box=organisation_box)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def sign_as_signer(
     *,
     pdf: bytes,
@@ -369,17 +414,7 @@ def sign_as_signer(
     """The signer certifies the approved draft (number and date left blank, as reserved
     fields); the organisation's signature field is reserved in the same revision."""
     writer = _writer(pdf)
-    _require_fields(writer, (NUMBER_FIELD, DATE_FIELD))
-    form = writer.root["/AcroForm"]
-    if form.get("/NeedAppearances"):
-        # The filled fields carry their own appearance; a viewer must not redraw them.
-        form[pdf_name("/NeedAppearances")] = generic.BooleanObject(False)
-        writer.update_container(form)
-    for name, box in ((SIGNER_FIELD, signer_box), (ORGANISATION_FIELD, organisation_box)):
-        # The signer's widget first: the seal, added after it, is drawn over it.
-        fields.append_signature_field(
-            writer, fields.SigFieldSpec(name, on_page=box.page, box=box.rect(_page_height(writer, box.page)))
-        )
+    _reserve_signature_fields(writer, signer_box=signer_box, organisation_box=organisation_box)
     metadata = _metadata(
         SIGNER_FIELD, certify=True, reason=reason, validation_context=_validation_context(trust_anchors)
     )
@@ -401,14 +436,28 @@ def fill_and_sign_as_organisation(
     seal_height_mm: float = 36,
     reason: str = "",
     trust_anchors=(),
+    organisation_box: Box | None = None,
 ) -> Signed:
     """The records clerk's step: fill the number and the date and apply the organisation's
-    signature, in one incremental update that the signer's certification allows."""
+    signature, in one incremental update that the signer's certification allows.
+
+    A document nobody signed before (approved without a signer's credential) has no
+    reserved organisation field: with ``organisation_box`` it is made in the same update
+    (nothing certified it, so nothing forbids a new field)."""
     writer = _writer(pdf)
+    if organisation_box is not None and ORGANISATION_FIELD not in _fields_by_name(writer):
+        if writer.prev.embedded_signatures:
+            raise Conflict(_("The signed document has no reserved place for the organisation's signature."))
+        fields.append_signature_field(
+            writer,
+            fields.SigFieldSpec(
+                ORGANISATION_FIELD,
+                on_page=organisation_box.page,
+                box=organisation_box.rect(_page_height(writer, organisation_box.page)),
+            ),
+        )
     _require_fields(writer, (NUMBER_FIELD, DATE_FIELD, ORGANISATION_FIELD))
-    present = _fields_by_name(writer)
-    _fill_text_field(writer, present[NUMBER_FIELD], number)
-    _fill_text_field(writer, present[DATE_FIELD], date)
+    _fill_number_and_date(writer, number=number, date=date)
     style = organisation_style(
         seal_png, seal_width_mm=seal_width_mm, seal_height_mm=seal_height_mm, name=organisation_name
     )
@@ -416,6 +465,23 @@ def fill_and_sign_as_organisation(
         ORGANISATION_FIELD, certify=False, reason=reason, validation_context=_validation_context(trust_anchors)
     )
     return _run(_sign(writer, credential=credential, pin=pin, metadata=metadata, style=style))
+
+
+def _fill_number_and_date(writer, *, number: str, date: str) -> None:
+    present = _fields_by_name(writer)
+    _fill_text_field(writer, present[NUMBER_FIELD], number, align="right")
+    _fill_text_field(writer, present[DATE_FIELD], date, font_source=ITALIC_FONT_SOURCE)
+
+
+def fill_number_and_date(*, pdf: bytes, number: str, date: str) -> bytes:
+    """Fill the number and the date without a signature (an organisation without a
+    credential): one incremental update, which the signer's certification allows."""
+    writer = _writer(pdf)
+    _require_fields(writer, (NUMBER_FIELD, DATE_FIELD))
+    _fill_number_and_date(writer, number=number, date=date)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def sign_attachment(

@@ -11,6 +11,7 @@ from acknowledgements import services as ack
 from acknowledgements.models import Delivery
 from circulars import services
 from circulars.models import Circular, NumberingRegister
+from portal.demo.organisation import DEMO_PASSWORD
 from units.models import Unit, UnitGroup, User
 
 DISPATCH = {
@@ -114,11 +115,12 @@ def seed_circular() -> Circular:
             at=DRAFTED_AT,
         )
         services.submit(circular=circular, by=chuyenvien, at=DRAFTED_AT)
-        services.approve(circular=circular, by=lanhdao, at=SIGNED_AT)
+        # The demo keys' PIN is the demo accounts' password (signing.demo).
+        services.approve(circular=circular, by=lanhdao, pin=DEMO_PASSWORD, at=SIGNED_AT)
         NumberingRegister.objects.get_or_create(
             kind=NumberingRegister.Kind.OUTGOING, year=ISSUED_ON.year, defaults={"last_number": NUMBERS_BEFORE}
         )
-        return services.issue(circular=circular, by=vanthu, issued_on=ISSUED_ON, at=ISSUED_AT)
+        return services.issue(circular=circular, by=vanthu, issued_on=ISSUED_ON, pin=DEMO_PASSWORD, at=ISSUED_AT)
 
 
 # Units that have already acted in the demo. xa-bac-phong is left untouched: the guided

@@ -388,3 +388,24 @@ def test_renderer_does_not_import_models():
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module or "")
     assert not any(name.endswith("models") for name in imported), imported
+
+
+def test_reserved_number_and_date_fields_sit_where_the_text_prints():
+    """The document the signer signs (issue 14) reserves the number and the date as form
+    fields: the line keeps its baseline, the fields stand where the number and the date
+    print, and the filled values are the fields' (signing.pdf draws them)."""
+    text_runs_of = {run[0]: run for run in text_runs(PdfReader(io.BytesIO(render_circular_pdf(SEED))).pages[0])}
+    reserved = render_circular_pdf(replace(SEED, reserve_fields=True, notation="UBND-TH", issued_on=None))
+    page = PdfReader(io.BytesIO(reserved)).pages[0]
+    runs = {run[0]: run for run in text_runs(page)}
+    widgets = {str(a.get_object()["/T"]): [float(v) for v in a.get_object()["/Rect"]] for a in page["/Annots"]}
+    number_line = text_runs_of["Số: 123/UBND-TH"]
+    date_line = text_runs_of["Thuận Bắc, ngày 15 tháng 10 năm 2024"]
+    assert runs["Số:"][2] == pytest.approx(number_line[2], abs=0.5)
+    assert runs["Thuận Bắc,"][2] == pytest.approx(date_line[2], abs=0.5)
+    for name, line in (("number", number_line), ("date", date_line)):
+        x1, y1, _x2, y2 = widgets[name]
+        assert min(y1, y2) < line[2] < max(y1, y2)  # the field spans the line's baseline
+        assert abs(x1 - line[1]) < 40 * MM  # in the same part of the line
+    # Right after "Số: ", right before the notation.
+    assert widgets["number"][2] == pytest.approx(runs["/UBND-TH"][1], abs=1)

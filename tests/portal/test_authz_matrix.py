@@ -357,6 +357,16 @@ MATRIX: list[Case] = [
         data=lambda w: {"return-comment": "Sửa lại trích yếu"},
     ),
     Case("circulars/<int:pk>/issue", "post", expect(LOGIN, 302, 403, 403, 403, 302, 404, 404), on="approved"),
+    # Signing elsewhere: whoever reads the circular downloads the approved draft; only the
+    # signer hands in a signed one (this file is no signed draft: 400 with the reason).
+    Case("circulars/<int:pk>/approved-draft", "get", expect(LOGIN, 200, 200, 200, 200, 200, 404, 404), on="approved"),
+    Case(
+        "circulars/<int:pk>/signed-draft",
+        "post",
+        expect(LOGIN, 403, 403, 400, 403, 403, 404, 404),
+        on="approved",
+        data=lambda w: {"signed_draft-file": pdf()},
+    ),
     Case("circulars/<int:pk>/issue", "post", expect(LOGIN, 409, 403, 403, 403, 409, 404, 404), on="submitted"),
     Case(
         "circulars/<int:pk>/withdraw",
@@ -527,6 +537,7 @@ MATRIX: list[Case] = [
             "subject": "V/v thử quyền",
         },
     ),
+    Case("api/v1/incoming/<int:pk>/", "get", expect(401, 200, 200, 200, 404, 200, 404, 404), on="incoming"),
     Case("api/v1/outgoing/", "get", expect(401, 200, 200, 200, 404, 200, 404, 404)),
     Case("api/v1/outgoing/export.xlsx", "get", expect(401, 200, 200, 200, 404, 200, 404, 404)),
     Case("api/v1/circulars/", "get", ALL_API),
@@ -577,6 +588,20 @@ MATRIX: list[Case] = [
     Case("api/v1/circulars/<int:pk>/pdf", "get", ALL_API, on="circular"),
     Case("api/v1/circulars/<int:pk>/pdf", "get", expect(401, 200, 200, 200, 200, 200, 200, 404), on="fresh"),
     Case("api/v1/verify/<str:code>", "get", PUBLIC_200, kwargs=lambda w: {"code": w.circular.verification_code}),
+    Case(
+        "api/v1/circulars/<int:pk>/approved-draft",
+        "get",
+        expect(401, 200, 200, 200, 200, 200, 404, 404),
+        on="approved",
+    ),
+    Case(
+        "api/v1/circulars/<int:pk>/signed-draft",
+        "post",
+        expect(401, 403, 403, 400, 403, 403, 404, 404),
+        on="approved",
+    ),
+    # Public: anyone checks a PDF's signatures (the matrix posts JSON, no file: 400).
+    Case("api/v1/signatures/validate", "post", expect(*[400] * 8)),
     # --- API: distribution, monitoring, compliance -----------------------------------------
     Case("api/v1/circulars/<int:pk>/distribute", "post", expect(401, 200, 403, 403, 403, 200, 404, 404), on="issued"),
     Case("api/v1/circulars/<int:pk>/distribute", "post", expect(401, 409, 403, 403, 403, 409, 404, 404), on="draft"),

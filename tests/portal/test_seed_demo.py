@@ -6,6 +6,7 @@ from pypdf import PdfReader
 
 from acknowledgements.models import Delivery
 from circulars.models import Circular, IncomingDispatch
+from signing.validation import validate
 from units.models import Membership, Unit, UnitGroup, User
 from units.roles import roles_of
 
@@ -83,16 +84,19 @@ def test_seed_demo_issues_and_distributes_the_seed_circular():
 def test_seed_circular_pdf_reads_like_the_seed_document():
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     circular = Circular.objects.get()
-    text = " ".join(
-        " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(circular.pdf.read())).pages).split()
-    )
+    reader = PdfReader(io.BytesIO(circular.pdf.read()))
+    text = " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
+    # The seed circular is signed (issue 14): the number and the date are form fields the
+    # clerk filled at issue, drawn in the fields' appearance, not in the page's text.
+    fields = reader.get_fields()
+    assert (fields["number"]["/V"], fields["date"]["/V"]) == ("123", "ngày 15 tháng 10 năm 2024")
     for expected in [
         "ỦY BAN NHÂN DÂN",
         "HUYỆN THUẬN BẮC",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
-        "Số: 123/UBND-TH",
-        "Thuận Bắc, ngày 15 tháng 10 năm 2024",
+        "Số: /UBND-TH",
+        "Thuận Bắc,",
         "V/v cảnh báo việc lợi dụng danh nghĩa công chức Sở Thông tin và Truyền thông",
         "Kính gửi:",
         "Các cơ quan, đơn vị thuộc UBND huyện;",
@@ -105,3 +109,12 @@ def test_seed_circular_pdf_reads_like_the_seed_document():
         "Nguyễn Hùng",
     ]:
         assert expected in text, expected
+
+
+def test_seed_circular_is_signed_by_the_signer_then_the_organisation():
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    reports = validate(Circular.objects.get().pdf.read())
+    assert [(report.field, report.valid, report.trusted) for report in reports] == [
+        ("signer_signature", True, True),
+        ("organisation_signature", True, True),
+    ]

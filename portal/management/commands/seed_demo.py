@@ -10,9 +10,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         counts = seed_organisation()
+        # The keys first: the seed circular is signed by the signer's and the organisation's
+        # demo certificates as it is approved and issued.
+        call_command("demo_pki", password=DEMO_PASSWORD, stdout=self.stdout)
         circular = seed_circular()
         units = seed_deliveries(circular)
-        call_command("demo_pki", password=DEMO_PASSWORD, stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {counts['units']} units, {counts['groups']} groups, "

@@ -138,7 +138,15 @@ class CircularListCreate(GenericAPIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         relations = {
-            name: fields.pop(name) for name in ("recipient_groups", "recipient_units", "action_items", "in_response_to")
+            name: fields.pop(name)
+            for name in (
+                "recipient_groups",
+                "recipient_units",
+                "action_items",
+                "in_response_to",
+                "replaces",
+                "corrects",
+            )
         }
         circular = services.create_draft(by=request.user, data=fields, **relations)
         return Response(CircularSerializer(circular).data, status=status.HTTP_201_CREATED)
@@ -256,6 +264,7 @@ class VerifyView(APIView):
                 "signer": circular.signer.get_full_name() if circular.signer_id else "",
                 "sha256": circular.sha256,
                 "status": circular.status,
+                **circular.chain.public(),
             }
         )
 

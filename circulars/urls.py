@@ -19,7 +19,7 @@ urlpatterns = [
     path("circulars/<int:pk>/approve", views.circular_approve, name="circular-approve"),
     path("circulars/<int:pk>/return", views.circular_return, name="circular-return"),
     path("circulars/<int:pk>/issue", views.circular_issue, name="circular-issue"),
-    path("circulars/<int:pk>/withdraw", views.circular_withdraw, name="circular-withdraw"),
+    # circulars/<pk>/withdraw and /recall: acknowledgements.urls (they reach the units).
     path("circulars/<int:pk>/pdf", views.circular_pdf, name="circular-pdf"),
     path("registers/", views.registers_page, name="registers"),
     path("registers/<str:kind>/restart", views.register_restart, name="register-restart"),

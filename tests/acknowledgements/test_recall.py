@@ -22,13 +22,14 @@ pytestmark = pytest.mark.django_db
 
 S = Delivery.Status
 LATE = datetime.datetime(2024, 11, 5, 9, 0, tzinfo=VN)  # both deadlines have passed
+FOLLOW_UP_AT = datetime.datetime(2024, 10, 22, 9, 0, tzinfo=VN)
 
 
 def at(day: int, month: int = 10) -> datetime.datetime:
     return datetime.datetime(2024, month, day, 9, 0, tzinfo=VN)
 
 
-def follow_up(circular, drafter, signer, records_clerk, *, subject, when=at(22), **relation):
+def follow_up(circular, drafter, signer, records_clerk, *, subject, when=FOLLOW_UP_AT, **relation):
     """A replacement or correction of ``circular``, drafted with no recipients of its own,
     signed, issued and distributed on ``when``."""
     with time_machine.travel(when, tick=False):

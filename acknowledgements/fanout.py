@@ -103,24 +103,36 @@ def insert_notifications(*, circular_id: int, sent_at: datetime.datetime, title:
         cursor.execute(sql, [title[:500], _dt(sent_at), circular_id, _dt(sent_at), True])
 
 
-def insert_emails(*, circular_id: int, sent_at: datetime.datetime) -> int:
-    """An outbox row per member with an email address; the key makes it once only."""
-    key = "'new_delivery:' || d.id || ':' || usr.id"
+def _email_key(kind: str) -> str:
+    """The outbox key of a (d, usr) row: kind, delivery and user, so it is queued once."""
     if connection.vendor == "postgresql":
-        key = "'new_delivery:' || d.id::text || ':' || usr.id::text"
+        return f"'{kind}:' || d.id::text || ':' || usr.id::text"
+    return f"'{kind}:' || d.id || ':' || usr.id"
+
+
+def _insert_outbox(*, kind: str, source: str, params: list, at: datetime.datetime) -> int:
+    """A pending outbox row of ``kind`` (a model constant, never user input) per (d, usr)
+    of ``source`` (FROM … WHERE over deliveries d and users usr) with an email address."""
     sql = (
         f"INSERT INTO {_t(OutboxEmail)} ("
         + _c("kind", "user_id", "to", "delivery_id", "key", "subject", "status")
         + ", "
         + _c("created_at", "next_attempt_at", "attempts", "last_error")
         + ") "
-        f"SELECT 'new_delivery', usr.id, usr.email, d.id, {key}, '', %s, %s, %s, 0, '' "
-        f"{_members_join()} AND usr.email <> '' "
+        f"SELECT '{kind}', usr.id, usr.email, d.id, {_email_key(kind)}, '', %s, %s, %s, 0, '' "
+        f"{source} AND usr.email <> '' "
         f"ON CONFLICT ({_c('key')}) DO NOTHING"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [OutboxEmail.Status.PENDING, _dt(sent_at), _dt(sent_at), circular_id, _dt(sent_at), True])
+        cursor.execute(sql, [OutboxEmail.Status.PENDING, _dt(at), _dt(at), *params])
         return max(cursor.rowcount, 0)
+
+
+def insert_emails(*, circular_id: int, sent_at: datetime.datetime) -> int:
+    """An outbox row per member with an email address; the key makes it once only."""
+    return _insert_outbox(
+        kind="new_delivery", source=_members_join(), params=[circular_id, _dt(sent_at), True], at=sent_at
+    )
 
 
 # --- Recall and replacement: the deliveries a step closed ---------------------------
@@ -146,14 +158,20 @@ def insert_closing_events(
         cursor.execute(sql, [actor_id, action, to_status, _dt(at), note, circular_id, *from_statuses])
 
 
+def _closed_members() -> str:
+    """The active members of each unit whose delivery a recall or replacement closed."""
+    return (
+        f"FROM {_t(Delivery)} d JOIN {_t(Membership)} m ON m.unit_id = d.unit_id "
+        f"JOIN {_t(User)} usr ON usr.id = m.user_id WHERE {_closed()} AND usr.is_active = %s"
+    )
+
+
 def insert_closing_notifications(*, circular_id: int, status: str, at, title: str) -> None:
     """A line in the bell of every active member of each unit whose delivery was just
     closed; the unique key (user, delivery, kind) keeps it to one."""
     sql = (
         f"INSERT INTO {_t(Notification)} ({_c('user_id', 'delivery_id', 'kind', 'title', 'url', 'created_at')}) "
-        f"SELECT usr.id, d.id, %s, %s, '', %s FROM {_t(Delivery)} d "
-        f"JOIN {_t(Membership)} m ON m.unit_id = d.unit_id JOIN {_t(User)} usr ON usr.id = m.user_id "
-        f"WHERE {_closed()} AND usr.is_active = %s ON CONFLICT DO NOTHING"
+        f"SELECT usr.id, d.id, %s, %s, '', %s {_closed_members()} ON CONFLICT DO NOTHING"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [status, title[:500], _dt(at), circular_id, status, _dt(at), True])
@@ -162,23 +180,4 @@ def insert_closing_notifications(*, circular_id: int, status: str, at, title: st
 def insert_closing_emails(*, circular_id: int, status: str, at) -> int:
     """An outbox row per member with an email address, sent at once whatever the digest;
     the key (kind, delivery, user) makes it once only."""
-    key = f"'{status}:' || d.id || ':' || usr.id"
-    if connection.vendor == "postgresql":
-        key = f"'{status}:' || d.id::text || ':' || usr.id::text"
-    sql = (
-        f"INSERT INTO {_t(OutboxEmail)} ("
-        + _c("kind", "user_id", "to", "delivery_id", "key", "subject", "status")
-        + ", "
-        + _c("created_at", "next_attempt_at", "attempts", "last_error")
-        + ") "
-        f"SELECT %s, usr.id, usr.email, d.id, {key}, '', %s, %s, %s, 0, '' FROM {_t(Delivery)} d "
-        f"JOIN {_t(Membership)} m ON m.unit_id = d.unit_id JOIN {_t(User)} usr ON usr.id = m.user_id "
-        f"WHERE {_closed()} AND usr.is_active = %s AND usr.email <> '' "
-        f"ON CONFLICT ({_c('key')}) DO NOTHING"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [status, OutboxEmail.Status.PENDING, _dt(at), _dt(at), circular_id, status, _dt(at), True],
-        )
-        return max(cursor.rowcount, 0)
+    return _insert_outbox(kind=status, source=_closed_members(), params=[circular_id, status, _dt(at), True], at=at)

@@ -19,9 +19,11 @@ from acknowledgements.serializers import (
     ReturnReportCommentSerializer,
     ReviewCommentSerializer,
 )
+from circulars.api import CircularWithdraw
 from circulars.policy import get_circular_for_user
+from circulars.serializers import CircularSerializer
 from core.addresses import client_ip
-from core.api import APIView, ListAPIView
+from core.api import APIView, ListAPIView, TextField
 from core.uploads import EVIDENCE_KINDS, check_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,6 +34,32 @@ class Distribute(APIView):
     def post(self, request, pk):
         circular = get_circular_for_user(request.user, pk)
         return Response({"deliveries": services.distribute(circular=circular, by=request.user)})
+
+
+class Withdraw(CircularWithdraw):
+    """Withdraw a circular not yet issued; an issued one is recalled (a reason, in
+    ``comment``, is then required), which reaches every unit."""
+
+    def act(self, circular, request, data):
+        return services.withdraw(circular=circular, by=request.user, reason=data["comment"])
+
+
+class RecallSerializer(serializers.Serializer):
+    # Checked by the service, so that a missing reason gets its message in the user's words.
+    reason = TextField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class Recall(APIView):
+    """Thu hồi: its signer or an administrator recalls an issued circular, with a reason;
+    every unit is told at once and its reminders stop."""
+
+    @extend_schema(request=RecallSerializer, responses=CircularSerializer)
+    def post(self, request, pk):
+        circular = get_circular_for_user(request.user, pk)
+        data = RecallSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        circular = services.recall(circular=circular, by=request.user, reason=data.validated_data["reason"])
+        return Response(CircularSerializer(circular).data)
 
 
 class InboxQuery(serializers.Serializer):

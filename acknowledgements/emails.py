@@ -68,6 +68,23 @@ def reminder(row: OutboxEmail) -> tuple[str, str, str]:
     )
 
 
+def delivery_closed(row: OutboxEmail) -> tuple[str, str, str]:
+    """The circular was recalled (with the reason) or replaced (with the new one)."""
+    delivery = row.delivery
+    return _render(
+        "delivery_closed",
+        {
+            "user": row.user,
+            "delivery": delivery,
+            "circular": delivery.circular,
+            "unit": delivery.unit,
+            "addressee_unit": delivery.unit,
+            "recalled": delivery.status == Delivery.Status.RECALLED,
+            "delivery_url": settings.SITE_URL + reverse("delivery-detail", args=[delivery.pk]),
+        },
+    )
+
+
 def digest(row: OutboxEmail) -> tuple[str, str, str]:
     """Everything the person's units still owe, and the escalations addressed to them."""
     owed = list(
@@ -98,7 +115,14 @@ def digest(row: OutboxEmail) -> tuple[str, str, str]:
     return _render("digest", {"user": row.user, "items": items, "escalated": escalated, "today": today})
 
 
-RENDERERS = {"new_delivery": new_delivery, "report_returned": report_returned, "reminder": reminder, "digest": digest}
+RENDERERS = {
+    "new_delivery": new_delivery,
+    "report_returned": report_returned,
+    "reminder": reminder,
+    "digest": digest,
+    "recalled": delivery_closed,
+    "replaced": delivery_closed,
+}
 
 
 def render(row: OutboxEmail) -> tuple[str, str, str]:

@@ -14,7 +14,7 @@ import datetime
 from django.db import connection
 
 from acknowledgements.models import Delivery, DeliveryEvent, Notification, OutboxEmail
-from circulars.models import Circular
+from circulars.models import Circular, CircularRelation
 from units.models import Membership, Unit, UnitGroup, User
 
 
@@ -35,7 +35,9 @@ def _d(value: datetime.date | None):
 
 
 def recipients_sql(circular_id: int) -> tuple[str, list]:
-    """SELECT of the ids of the active units a circular is addressed to, groups expanded."""
+    """SELECT of the ids of the active units a circular is addressed to, groups expanded;
+    a replacement or a correction also reaches every unit that received the document it
+    names (except those that refused it: it was not for them)."""
     group_units = _t(UnitGroup.units.through)
     circular_groups = _t(Circular.recipient_groups.through)
     circular_units = _t(Circular.recipient_units.through)
@@ -43,9 +45,11 @@ def recipients_sql(circular_id: int) -> tuple[str, list]:
         f"SELECT u.id FROM {_t(Unit)} u WHERE u.active = %s AND ("
         f" u.id IN (SELECT gu.unit_id FROM {group_units} gu JOIN {circular_groups} cg"
         f"  ON cg.unitgroup_id = gu.unitgroup_id WHERE cg.circular_id = %s)"
-        f" OR u.id IN (SELECT cu.unit_id FROM {circular_units} cu WHERE cu.circular_id = %s))"
+        f" OR u.id IN (SELECT cu.unit_id FROM {circular_units} cu WHERE cu.circular_id = %s)"
+        f" OR u.id IN (SELECT od.unit_id FROM {_t(Delivery)} od JOIN {_t(CircularRelation)} rel"
+        f"  ON rel.target_id = od.circular_id WHERE rel.circular_id = %s AND od.status <> %s))"
     )
-    return sql, [True, circular_id, circular_id]
+    return sql, [True, circular_id, circular_id, circular_id, Delivery.Status.REFUSED]
 
 
 def insert_deliveries(
@@ -99,21 +103,81 @@ def insert_notifications(*, circular_id: int, sent_at: datetime.datetime, title:
         cursor.execute(sql, [title[:500], _dt(sent_at), circular_id, _dt(sent_at), True])
 
 
-def insert_emails(*, circular_id: int, sent_at: datetime.datetime) -> int:
-    """An outbox row per member with an email address; the key makes it once only."""
-    key = "'new_delivery:' || d.id || ':' || usr.id"
+def _email_key(kind: str) -> str:
+    """The outbox key of a (d, usr) row: kind, delivery and user, so it is queued once."""
     if connection.vendor == "postgresql":
-        key = "'new_delivery:' || d.id::text || ':' || usr.id::text"
+        return f"'{kind}:' || d.id::text || ':' || usr.id::text"
+    return f"'{kind}:' || d.id || ':' || usr.id"
+
+
+def _insert_outbox(*, kind: str, source: str, params: list, at: datetime.datetime) -> int:
+    """A pending outbox row of ``kind`` (a model constant, never user input) per (d, usr)
+    of ``source`` (FROM … WHERE over deliveries d and users usr) with an email address."""
     sql = (
         f"INSERT INTO {_t(OutboxEmail)} ("
         + _c("kind", "user_id", "to", "delivery_id", "key", "subject", "status")
         + ", "
         + _c("created_at", "next_attempt_at", "attempts", "last_error")
         + ") "
-        f"SELECT 'new_delivery', usr.id, usr.email, d.id, {key}, '', %s, %s, %s, 0, '' "
-        f"{_members_join()} AND usr.email <> '' "
+        f"SELECT '{kind}', usr.id, usr.email, d.id, {_email_key(kind)}, '', %s, %s, %s, 0, '' "
+        f"{source} AND usr.email <> '' "
         f"ON CONFLICT ({_c('key')}) DO NOTHING"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [OutboxEmail.Status.PENDING, _dt(sent_at), _dt(sent_at), circular_id, _dt(sent_at), True])
+        cursor.execute(sql, [OutboxEmail.Status.PENDING, _dt(at), _dt(at), *params])
         return max(cursor.rowcount, 0)
+
+
+def insert_emails(*, circular_id: int, sent_at: datetime.datetime) -> int:
+    """An outbox row per member with an email address; the key makes it once only."""
+    return _insert_outbox(
+        kind="new_delivery", source=_members_join(), params=[circular_id, _dt(sent_at), True], at=sent_at
+    )
+
+
+# --- Recall and replacement: the deliveries a step closed ---------------------------
+
+
+def _closed() -> str:
+    """The deliveries a recall or a replacement closed: they carry its exact closed_at."""
+    return "d.circular_id = %s AND d.status = %s AND d.closed_at = %s"
+
+
+def insert_closing_events(
+    *, circular_id: int, from_statuses: list[str], to_status: str, action: str, at, actor_id: int, note: str
+) -> None:
+    """One event per delivery about to be closed (call before closing them)."""
+    placeholders = ", ".join(["%s"] * len(from_statuses))
+    sql = (
+        f"INSERT INTO {_t(DeliveryEvent)} "
+        f"({_c('delivery_id', 'actor_id', 'action', 'from_status', 'to_status', 'at', 'note')}) "
+        f"SELECT d.id, %s, %s, d.status, %s, %s, %s FROM {_t(Delivery)} d "
+        f"WHERE d.circular_id = %s AND d.status IN ({placeholders})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [actor_id, action, to_status, _dt(at), note, circular_id, *from_statuses])
+
+
+def _closed_members() -> str:
+    """The active members of each unit whose delivery a recall or replacement closed."""
+    return (
+        f"FROM {_t(Delivery)} d JOIN {_t(Membership)} m ON m.unit_id = d.unit_id "
+        f"JOIN {_t(User)} usr ON usr.id = m.user_id WHERE {_closed()} AND usr.is_active = %s"
+    )
+
+
+def insert_closing_notifications(*, circular_id: int, status: str, at, title: str) -> None:
+    """A line in the bell of every active member of each unit whose delivery was just
+    closed; the unique key (user, delivery, kind) keeps it to one."""
+    sql = (
+        f"INSERT INTO {_t(Notification)} ({_c('user_id', 'delivery_id', 'kind', 'title', 'url', 'created_at')}) "
+        f"SELECT usr.id, d.id, %s, %s, '', %s {_closed_members()} ON CONFLICT DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [status, title[:500], _dt(at), circular_id, status, _dt(at), True])
+
+
+def insert_closing_emails(*, circular_id: int, status: str, at) -> int:
+    """An outbox row per member with an email address, sent at once whatever the digest;
+    the key (kind, delivery, user) makes it once only."""
+    return _insert_outbox(kind=status, source=_closed_members(), params=[circular_id, status, _dt(at), True], at=at)

@@ -2,7 +2,8 @@
 reports with evidence, in-portal notifications and the email outbox.
 
 A delivery moves sent → acknowledged → reported → accepted, with ``returned`` (the report
-was sent back; the unit reports again) and ``refused`` (not for this unit). Overdue is
+was sent back; the unit reports again), ``refused`` (not for this unit), and ``recalled`` or
+``replaced`` when its circular is recalled or replaced (nothing more is asked). Overdue is
 derived from the due dates, never stored.
 """
 
@@ -44,7 +45,8 @@ class DeliveryQuerySet(models.QuerySet):
         return self.filter(unit_id__in=user.unit_ids)
 
     def live(self):
-        """Deliveries still in force: the circular has not been withdrawn."""
+        """Deliveries still in force: the circular has not been withdrawn, recalled or
+        replaced."""
         return self.filter(Delivery.live_q())
 
     def overdue(self, on: datetime.date):
@@ -62,6 +64,8 @@ class Delivery(models.Model):
         RETURNED = "returned", _("Report returned")
         ACCEPTED = "accepted", _("Report accepted")
         REFUSED = "refused", _("Refused")
+        RECALLED = "recalled", _("Recalled")
+        REPLACED = "replaced", _("Replaced")
 
     # National interconnection status codes (QCVN 102:2016): a mapping, not a migration,
     # when the portal exchanges documents with other systems.
@@ -72,9 +76,18 @@ class Delivery(models.Model):
         Status.REPORTED: "05",
         Status.RETURNED: "05",
         Status.ACCEPTED: "06",
+        Status.RECALLED: "13",
+        # QCVN 102 has no status of its own for a replaced document: the replacement
+        # travels as a new document with relation type 3 (replace), and at the unit the
+        # old one is withdrawn from handling, which is status 13 (thu hồi).
+        Status.REPLACED: "13",
     }
     # States in which the unit still owes a report.
     REPORT_OWED = (Status.SENT, Status.ACKNOWLEDGED, Status.RETURNED)
+    # Closed because the circular was recalled or replaced: never late, never chased.
+    CLOSED = (Status.RECALLED, Status.REPLACED)
+    # States a replacement closes: every step still owed or awaiting review.
+    OPEN = (Status.SENT, Status.ACKNOWLEDGED, Status.REPORTED, Status.RETURNED)
 
     circular = models.ForeignKey(Circular, on_delete=models.PROTECT, related_name="deliveries")
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="deliveries")
@@ -99,6 +112,11 @@ class Delivery(models.Model):
     # the calendar over millions of rows.
     ack_delay_days = models.PositiveSmallIntegerField(_("acknowledged late by (working days)"), null=True, blank=True)
     report_delay_days = models.PositiveSmallIntegerField(_("reported late by (working days)"), null=True, blank=True)
+    # Recalled or replaced: when, and why as the unit reads it (the recall's reason, or
+    # "replaced by 16/UBND-TH"), so that the inbox shows it without reading more rows.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # A database default too: distribution inserts deliveries in raw SQL.
+    close_reason = models.TextField(_("why it was closed"), blank=True, db_default="")
 
     objects = DeliveryQuerySet.as_manager()
 
@@ -109,8 +127,12 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["circular", "unit"], name="delivery_one_per_circular_and_unit"),
             models.CheckConstraint(
-                condition=Q(status="sent") | Q(status="refused") | Q(acknowledged_at__isnull=False),
+                condition=Q(status__in=["sent", "refused", "recalled", "replaced"]) | Q(acknowledged_at__isnull=False),
                 name="delivery_acknowledged_before_later_steps",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["recalled", "replaced"]) | Q(closed_at__isnull=False),
+                name="delivery_closed_has_closed_at",
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["reported", "returned", "accepted"]) | Q(reported_at__isnull=False),
@@ -140,14 +162,15 @@ class Delivery(models.Model):
         return str(self.Status(self.status).label) if self.status in self.Status.values else self.status
 
     # Overdue: a step still owed whose deadline has passed, the circular still in force (a
-    # refused delivery and a withdrawn circular are never overdue). Derived, never stored,
+    # refused, recalled or replaced delivery and a withdrawn, recalled or replaced circular
+    # are never overdue). Derived, never stored,
     # and defined here only: the Q builders for queries and aggregates, the two methods
     # below for a row already loaded. Keep them saying the same thing.
 
     @staticmethod
     def live_q() -> Q:
-        """The circular has not been withdrawn."""
-        return ~Q(circular__status=Circular.Status.WITHDRAWN)
+        """The circular is still in force (``Circular.in_force``)."""
+        return ~Q(circular__status__in=Circular.NOT_IN_FORCE)
 
     @classmethod
     def ack_overdue_q(cls, on: datetime.date) -> Q:
@@ -181,7 +204,12 @@ class Delivery(models.Model):
     @property
     def is_live(self) -> bool:
         """``live_q()`` for this row."""
-        return self.circular.status != Circular.Status.WITHDRAWN
+        return self.circular.in_force
+
+    @property
+    def is_closed(self) -> bool:
+        """Recalled or replaced: nothing more is asked of the unit."""
+        return self.status in self.CLOSED
 
 
 class DeliveryEvent(Event):
@@ -308,6 +336,15 @@ class Notification(models.Model):
         indexes = [
             # The unread count in the navigation bar, on every page.
             models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread_idx"),
+        ]
+        constraints = [
+            # A recall or a replacement is told to each member once per delivery, however
+            # often the step that tells it runs.
+            models.UniqueConstraint(
+                fields=["user", "delivery", "kind"],
+                condition=Q(kind__in=["recalled", "replaced"]),
+                name="notification_closing_once",
+            ),
         ]
 
     def __str__(self) -> str:

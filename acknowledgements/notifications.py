@@ -52,6 +52,26 @@ def new_deliveries(*, circular, sent_at) -> None:
         transaction.on_commit(kick_outbox)
 
 
+def deliveries_closed(*, circular, status: str, at, replacement=None) -> None:
+    """Tell every member of each unit whose delivery of ``circular`` was just recalled or
+    replaced, at once whatever their digest: a line in the bell and an email. Two
+    statements, whatever the number of units; each at most once per member and delivery."""
+    with override("vi"):
+        if status == Delivery.Status.RECALLED:
+            title = _("Circular %(ref)s has been recalled: %(reason)s") % {
+                "ref": circular.reference,
+                "reason": circular.recall_reason,
+            }
+        else:
+            title = _("Circular %(ref)s has been replaced by %(new)s: acknowledge the new one") % {
+                "ref": circular.reference,
+                "new": replacement.reference,
+            }
+    fanout.insert_closing_notifications(circular_id=circular.pk, status=status, at=at, title=title)
+    if fanout.insert_closing_emails(circular_id=circular.pk, status=status, at=at):
+        transaction.on_commit(kick_outbox)
+
+
 def _notify_monitors(delivery: Delivery, *, kind: str, title: str) -> None:
     circular = delivery.circular
     if circular.monitoring_unit_id is None:

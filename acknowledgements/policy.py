@@ -5,7 +5,6 @@ the user may not take is a 403 from the service, and its button is not shown."""
 from django.shortcuts import get_object_or_404
 
 from acknowledgements.models import Delivery, Evidence, ImplementationReport
-from circulars.models import Circular
 from circulars.policy import is_member, is_monitor_of
 
 # The delivery states each step starts from; the services refuse the step from any
@@ -49,7 +48,7 @@ def may_review(user, delivery: Delivery) -> bool:
 def allowed_actions(user, delivery: Delivery, *, latest_report: ImplementationReport | None = None) -> set[str]:
     """The steps this user may take on this delivery now (role and state), for its buttons."""
     actions = set()
-    live = delivery.circular.status != Circular.Status.WITHDRAWN
+    live = delivery.circular.in_force
     if live and acts_for_unit(user, delivery):
         actions |= {step for step in ("acknowledge", "refuse", "report") if delivery.status in FROM_STATES[step]}
     if (

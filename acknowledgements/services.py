@@ -3,15 +3,23 @@ reports and their review. Keyword-only functions; each is one transaction that l
 row it changes, writes its DeliveryEvent inside it and schedules side effects on commit."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, override
 
 from acknowledgements import fanout, notifications, policy
-from acknowledgements.models import Delivery, DeliveryEvent, Evidence, ImplementationReport, ReportItem
-from circulars.models import Circular, CircularEvent
-from circulars.policy import FROM_STATES, may
+from acknowledgements.models import (
+    Delivery,
+    DeliveryEvent,
+    Evidence,
+    ImplementationReport,
+    OutboxEmail,
+    ReportItem,
+)
+from circulars import services as circular_services
+from circulars.models import Circular, CircularEvent, CircularRelation
+from circulars.policy import FROM_STATES, may, may_recall
 from circulars.workdays import due_date, working_days_late
 from core.errors import Conflict, Forbidden, Invalid
 from core.parsing import UnreadableJSON, check_bounds, load_json
@@ -42,7 +50,14 @@ def distribute(*, circular: Circular, by, at=None) -> int:
     if not may(by, "distribute"):
         raise Forbidden(_("Only the records clerk distributes circulars."))
     with transaction.atomic():
-        locked = Circular.objects.select_for_update().get(pk=circular.pk)
+        # What the circular replaces is read with the lock, so that a distribution takes
+        # the same queries as before replacements existed.
+        replaces = CircularRelation.objects.filter(circular=OuterRef("pk"), kind=CircularRelation.Kind.REPLACE)
+        locked = (
+            Circular.objects.select_for_update()
+            .annotate(replaces_id=Subquery(replaces.values("target_id")[:1]))
+            .get(pk=circular.pk)
+        )
         if locked.status not in FROM_STATES["distribute"]:
             raise Conflict(
                 _("This circular is “%(status)s”; only an issued circular can be distributed.")
@@ -73,7 +88,135 @@ def distribute(*, circular: Circular, by, at=None) -> int:
                 to_status=Circular.Status.DISTRIBUTED,
                 comment=ngettext("%(n)d unit", "%(n)d units", total) % {"n": total},
             )
+            _replace_old(locked, by=by, at=now)
     return total
+
+
+# --- Recall and replacement ---------------------------------------------------------
+
+RECALL_REASON_MAX = 2000
+
+
+def _close_deliveries(circular: Circular, *, from_statuses, to: str, action: str, by, at, reason: str) -> None:
+    """Close the deliveries of ``circular`` that are in ``from_statuses``: lock them all in
+    id order (after the circular, as every step does), write one event each, then move
+    them in one UPDATE; their pending emails about the old steps are skipped."""
+    list(Delivery.objects.select_for_update().filter(circular=circular).order_by("pk").values_list("pk", flat=True))
+    from_statuses = list(from_statuses)
+    fanout.insert_closing_events(
+        circular_id=circular.pk,
+        from_statuses=from_statuses,
+        to_status=to,
+        action=action,
+        at=at,
+        actor_id=by.pk,
+        note=reason,
+    )
+    Delivery.objects.filter(circular=circular, status__in=from_statuses).update(
+        status=to, closed_at=at, close_reason=reason
+    )
+    # A new-delivery email or a reminder not sent yet would ask for a step no longer owed.
+    OutboxEmail.objects.pending().filter(
+        delivery__circular=circular, delivery__status=to, kind__in=["new_delivery", "reminder"]
+    ).update(status=OutboxEmail.Status.SKIPPED, claimed_until=None)
+
+
+def recall(*, circular: Circular, by, reason: str, at=None) -> Circular:
+    """Thu hồi: an issued or distributed circular is recalled by its signer or an
+    administrator, with a reason. Every delivery not refused becomes ``recalled`` (QCVN
+    102 status 13) and leaves the chase, and every member of each unit is told at once
+    (bell and email, whatever their digest). One transaction: the circular locked first,
+    then its deliveries in id order, so a recall racing a unit's step waits for it or
+    makes it wait, and one of them sees the other's outcome."""
+    if not may(by, "recall"):
+        raise Forbidden(_("Only the signer of the circular or an administrator recalls it."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("Say why the circular is recalled: the reason is required."))
+    if len(reason) > RECALL_REASON_MAX:
+        raise Invalid(_("The reason is at most %(max)d characters.") % {"max": RECALL_REASON_MAX})
+    with transaction.atomic():
+        locked = Circular.objects.select_for_update().get(pk=circular.pk)
+        if not may_recall(by, locked):
+            raise Forbidden(_("Only the signer of the circular or an administrator recalls it."))
+        if locked.status not in FROM_STATES["recall"]:
+            raise Conflict(
+                _("This circular is “%(status)s”; only an issued circular in force can be recalled.")
+                % {"status": locked.get_status_display()}
+            )
+        now = at or timezone.now()
+        from_status = locked.status
+        locked.status = Circular.Status.RECALLED
+        locked.recalled_at, locked.recall_reason = now, reason
+        locked.save(update_fields=["status", "recalled_at", "recall_reason", "updated_at"])
+        CircularEvent.objects.create(
+            circular=locked,
+            actor=by,
+            at=now,
+            action="recall",
+            from_status=from_status,
+            to_status=locked.status,
+            comment=reason,
+        )
+        _close_deliveries(
+            locked,
+            from_statuses=[s for s in S.values if s not in (S.REFUSED, *Delivery.CLOSED)],
+            to=S.RECALLED,
+            action="recall",
+            by=by,
+            at=now,
+            reason=reason,
+        )
+        notifications.deliveries_closed(circular=locked, status=S.RECALLED, at=now)
+    return locked
+
+
+def withdraw(*, circular: Circular, by, reason: str = "") -> Circular:
+    """The withdraw button and endpoint: a document not yet issued is withdrawn; an issued
+    one is recalled (and so needs a reason), decided on the locked row."""
+    with transaction.atomic():
+        locked = Circular.objects.select_for_update().get(pk=circular.pk)
+        if locked.is_issued and locked.status != Circular.Status.WITHDRAWN:
+            return recall(circular=locked, by=by, reason=reason)
+        return circular_services.withdraw(circular=locked, by=by, reason=reason)
+
+
+def _replace_old(circular: Circular, *, by, at) -> None:
+    """When a replacement is first distributed (``circular`` as ``distribute`` locked it,
+    with ``replaces_id``), the document it replaces becomes
+    ``replaced``: its open deliveries close (reports already filed stay, and accepted
+    ones stay accepted) and its units are told, at once. Called with ``circular`` locked;
+    the old one is locked next, then its deliveries. A document recalled (or replaced)
+    meanwhile is left as it is."""
+    if circular.replaces_id is None:
+        return
+    old = Circular.objects.select_for_update().get(pk=circular.replaces_id)
+    if old.status not in FROM_STATES["replace"]:
+        return
+    from_status = old.status
+    old.status = Circular.Status.REPLACED
+    old.save(update_fields=["status", "updated_at"])
+    with override("vi"):
+        reason = _("Replaced by %(ref)s") % {"ref": circular.reference}
+    CircularEvent.objects.create(
+        circular=old, actor=by, at=at, action="replace", from_status=from_status, to_status=old.status, comment=reason
+    )
+    _close_deliveries(old, from_statuses=Delivery.OPEN, to=S.REPLACED, action="replace", by=by, at=at, reason=reason)
+    notifications.deliveries_closed(circular=old, status=S.REPLACED, at=at, replacement=circular)
+
+
+def closed_message(delivery: Delivery) -> str:
+    """Why nothing more is asked of the unit, in its words."""
+    circular = delivery.circular
+    if delivery.status == S.RECALLED or circular.status == Circular.Status.RECALLED:
+        return _("This circular has been recalled: %(reason)s. Nothing more is asked of your unit.") % {
+            "reason": circular.recall_reason or delivery.close_reason
+        }
+    if delivery.status == S.REPLACED or circular.status == Circular.Status.REPLACED:
+        return _("This circular has been replaced (%(why)s): act on the new document instead.") % {
+            "why": delivery.close_reason
+        }
+    return _("This circular has been withdrawn; nothing more is asked of your unit.")
 
 
 # --- Reading ------------------------------------------------------------------------
@@ -99,12 +242,21 @@ def mark_viewed(*, delivery: Delivery, by) -> bool:
 # --- The unit's steps ---------------------------------------------------------------
 
 
+def lock_delivery(pk: int) -> Delivery:
+    """The delivery ``pk`` with its circular and unit, locked in the order every step
+    locks: the circular first, then the delivery (a recall locks the circular, then its
+    deliveries in id order), so two steps never wait for each other in a circle."""
+    circular_id = Delivery.objects.filter(pk=pk).values_list("circular_id", flat=True).get()
+    Circular.objects.select_for_update().filter(pk=circular_id).values_list("pk", flat=True).get()
+    return Delivery.objects.select_for_update(of=("self",)).select_related("circular", "unit").get(pk=pk)
+
+
 def _lock_for_unit(delivery: Delivery, by) -> Delivery:
     if not policy.acts_for_unit(by, delivery):
         raise Forbidden(_("Only the clerks and head of %(unit)s act on this delivery.") % {"unit": delivery.unit.name})
-    locked = Delivery.objects.select_for_update().select_related("circular", "unit").get(pk=delivery.pk)
-    if locked.circular.status == Circular.Status.WITHDRAWN:
-        raise Conflict(_("This circular has been withdrawn; nothing more is asked of your unit."))
+    locked = lock_delivery(delivery.pk)
+    if locked.is_closed or not locked.circular.in_force:
+        raise Conflict(closed_message(locked))
     return locked
 
 
@@ -266,7 +418,7 @@ def submit_report(
 
 
 def _lock_report_for_review(report: ImplementationReport, by) -> tuple[ImplementationReport, Delivery]:
-    delivery = Delivery.objects.select_for_update().select_related("circular", "unit").get(pk=report.delivery_id)
+    delivery = lock_delivery(report.delivery_id)
     if not policy.may_review(by, delivery):
         raise Forbidden(_("Only the monitoring office of this circular reviews its reports."))
     locked = ImplementationReport.objects.select_for_update().get(pk=report.pk)

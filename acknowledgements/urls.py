@@ -4,6 +4,9 @@ from acknowledgements import views
 
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
+    # Withdrawing an issued circular recalls it, which reaches every unit: both live here.
+    path("circulars/<int:pk>/withdraw", views.circular_withdraw, name="circular-withdraw"),
+    path("circulars/<int:pk>/recall", views.circular_recall, name="circular-recall"),
     path("deliveries/<int:pk>/", views.delivery_detail, name="delivery-detail"),
     path("deliveries/<int:pk>/acknowledge", views.delivery_acknowledge, name="delivery-acknowledge"),
     path("deliveries/<int:pk>/refuse", views.delivery_refuse, name="delivery-refuse"),

@@ -26,6 +26,8 @@ from acknowledgements.filters import InboxFilterSet
 from acknowledgements.forms import AcceptForm, RefuseForm, ReportForm, ReturnForm
 from acknowledgements.models import Delivery, Notification, ReportItem
 from acknowledgements.policy import get_delivery_for_user, get_evidence_for_user, get_report_for_user
+from circulars import views as circular_views
+from circulars.forms import RecallForm, WithdrawForm
 from circulars.models import Circular
 from core import formatting
 from core.addresses import client_ip
@@ -232,12 +234,12 @@ def delivery_report(request, pk):
     if not policy.acts_for_unit(request.user, delivery):
         raise PermissionDenied(_("Only the clerks and head of the unit file its report."))
     context = {"delivery": delivery, "circular": circular}
-    if circular.status == Circular.Status.WITHDRAWN or delivery.status not in Delivery.REPORT_OWED:
+    if not circular.in_force or delivery.status not in Delivery.REPORT_OWED:
         error = Conflict(
             _("A report cannot be filed while the delivery is “%(status)s”.")
             % {"status": delivery.get_status_display()}
-            if circular.status != Circular.Status.WITHDRAWN
-            else _("This circular has been withdrawn; nothing more is asked of your unit.")
+            if circular.in_force
+            else services.closed_message(delivery)
         )
         return render(
             request, "acknowledgements/report_form.html", {**context, "error": error.message}, status=error.status_code
@@ -317,6 +319,37 @@ def notification_open(request, pk):
     return redirect("notifications")
 
 
+# --- Withdrawing and recalling a circular (they reach the units) ---------------------
+
+
+@require_POST
+def circular_withdraw(request, pk):
+    return circular_views.act_on_circular(
+        request,
+        pk,
+        "withdraw",
+        lambda c, d: services.withdraw(circular=c, by=request.user, reason=d["reason"]),
+        lambda c: (
+            _("The circular is recalled; every unit has been told.")
+            if c.status == Circular.Status.RECALLED
+            else _("The circular is withdrawn.")
+        ),
+        WithdrawForm,
+    )
+
+
+@require_POST
+def circular_recall(request, pk):
+    return circular_views.act_on_circular(
+        request,
+        pk,
+        "recall",
+        lambda c, d: services.recall(circular=c, by=request.user, reason=d["reason"]),
+        lambda c: _("The circular is recalled; every unit has been told."),
+        RecallForm,
+    )
+
+
 # --- One-click acknowledgement link -------------------------------------------------
 
 
@@ -354,7 +387,7 @@ def ack_link(request, token):
         except DomainError as error:
             return _ack_page(request, "error", error.status_code, error=error.message, **context)
         return _ack_page(request, "done", **{**context, "delivery": delivery})
-    if delivery.status == S.REFUSED or delivery.circular.status == Circular.Status.WITHDRAWN:
+    if delivery.status == S.REFUSED or delivery.is_closed or not delivery.circular.in_force:
         return _ack_page(request, "closed", **context)
     if delivery.acknowledged_at is not None:
         return _ack_page(request, "done", **context)

@@ -110,7 +110,15 @@ class CircularListCreate(GenericAPIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         relations = {
-            name: fields.pop(name) for name in ("recipient_groups", "recipient_units", "action_items", "in_response_to")
+            name: fields.pop(name)
+            for name in (
+                "recipient_groups",
+                "recipient_units",
+                "action_items",
+                "in_response_to",
+                "replaces",
+                "corrects",
+            )
         }
         circular = services.create_draft(by=request.user, data=fields, **relations)
         return Response(CircularSerializer(circular).data, status=status.HTTP_201_CREATED)
@@ -286,6 +294,7 @@ class VerifyView(APIView):
                 "sha256": circular.sha256,
                 "status": circular.status,
                 "signatures": signatures.stored_signatures(circular),
+                **circular.chain.public(),
             }
         )
 

@@ -106,9 +106,16 @@ class SignerChoiceField(forms.ModelChoiceField):
         return f"{obj.get_full_name()}{f' ({obj.title})' if obj.title else ''}"
 
 
+class IssuedChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Circular) -> str:
+        return f"{obj.reference} · {obj.issued_on:%d/%m/%Y} · {obj.subject[:120]}"
+
+
 class CircularForm(forms.Form):
-    # How many recent incoming dispatches are offered as "in response to".
+    # How many recent incoming dispatches are offered as "in response to", and how many
+    # recent issued circulars as the one a new draft replaces or corrects.
     RECENT_INCOMING = 50
+    RECENT_ISSUED = 50
 
     document_type = ChoiceField(
         label=_("Document type"), choices=DocumentType.choices, initial=DocumentType.OFFICIAL_LETTER
@@ -197,6 +204,19 @@ class CircularForm(forms.Form):
         help_text=_("Leave empty to build it from Decree 30: UBND-TH for an official letter, QĐ-UBND for a decision."),
     )
     files = AttachmentsField(label=_("Attachments"), help_text=_("PDF, Word, Excel or images; up to 20 MB each."))
+    # Named once, when the draft is created (not offered when editing).
+    replaces = IssuedChoiceField(
+        label=_("Replaces (thay thế)"),
+        queryset=Circular.objects.none(),
+        required=False,
+        help_text=_("The issued circular this one replaces: once this one is distributed, the old one is closed."),
+    )
+    corrects = IssuedChoiceField(
+        label=_("Corrects (đính chính)"),
+        queryset=Circular.objects.none(),
+        required=False,
+        help_text=_("The issued circular this one corrects: it stays in force, and this one goes to its units."),
+    )
 
     def __init__(self, *args, user, circular: Circular | None = None, in_response_to=(), **kwargs):
         if circular is not None:
@@ -220,6 +240,15 @@ class CircularForm(forms.Form):
         recent = list(readable.values_list("pk", flat=True)[: self.RECENT_INCOMING])
         chosen_ids = ids_in(str(pk) for pk in chosen)
         self.fields["in_response_to"].queryset = readable.filter(Q(pk__in=recent) | Q(pk__in=chosen_ids))
+        self.creating = circular is None
+        if not self.creating:
+            del self.fields["replaces"], self.fields["corrects"]
+            return
+        in_force = Circular.objects.issued().order_by("-issued_year", "-number")
+        posted = ids_in(str(self.data.get(name) or "") for name in ("replaces", "corrects")) if self.is_bound else []
+        recent_issued = list(in_force.values_list("pk", flat=True)[: self.RECENT_ISSUED])
+        for name in ("replaces", "corrects"):
+            self.fields[name].queryset = in_force.filter(Q(pk__in=recent_issued) | Q(pk__in=posted))
 
     @staticmethod
     def initial_for(circular: Circular) -> dict:
@@ -276,6 +305,7 @@ class CircularForm(forms.Form):
             "action_items": split_lines(cd["action_items"]),
             "in_response_to": list(cd["in_response_to"]),
             "files": cd["files"],
+            **({"replaces": cd["replaces"], "corrects": cd["corrects"]} if self.creating else {}),
         }
 
 
@@ -329,6 +359,15 @@ class SignedDraftForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Reason for withdrawal"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RecallForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for recall"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Every unit that received it is told at once, with this reason."),
+    )
 
 
 # --- Public verification ------------------------------------------------------------

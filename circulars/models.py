@@ -3,11 +3,15 @@ attachments and numbering registers.
 
 A circular moves draft → submitted → approved → issued (→ distributed, by the
 acknowledgements app), may be sent back (``returned``) by the signer, and may be
-``withdrawn``. From ``issued`` on, its content is frozen: number, date, PDF and its SHA-256.
+``withdrawn`` before issue. From ``issued`` on, its content is frozen: number, date, PDF and
+its SHA-256; an issued circular may then be ``recalled`` or ``replaced`` by a new one (both
+carried to the units by the acknowledgements app), and corrected by a new one
+(``CircularRelation`` keeps the link with its QCVN 102:2016 relation type).
 """
 
 import re
 import unicodedata
+from functools import cached_property
 
 import pgtrigger
 from django.conf import settings
@@ -363,6 +367,24 @@ class CircularQuerySet(FoldedSearchQuerySet):
     def issued(self):
         return self.filter(status__in=[Circular.Status.ISSUED, Circular.Status.DISTRIBUTED])
 
+    def numbered(self):
+        """Every circular that was issued, whatever became of it (recalled, replaced)."""
+        return self.filter(number__isnull=False)
+
+    def with_chain_flag(self):
+        """Whether it has any relation, read in the same query: a page showing one
+        circular's chain then reads the relations only when there are some."""
+        related = CircularRelation.objects.filter(Q(circular=models.OuterRef("pk")) | Q(target=models.OuterRef("pk")))
+        return self.annotate(has_relations=models.Exists(related))
+
+    def with_chain(self):
+        """With the relations that make its chain (replaces, corrects, replaced by,
+        corrected by) prefetched: two queries for a whole page (``Circular.chain``)."""
+        return self.prefetch_related(
+            models.Prefetch("relations_from", queryset=CircularRelation.objects.select_related("target")),
+            models.Prefetch("relations_to", queryset=CircularRelation.objects.select_related("circular")),
+        )
+
     def verifiable(self, code: str):
         """The issued circular (0 or 1 rows) whose verification code is ``code``, typed as
         people type it ("abcd2345", " ABCD-2345 "); the public page and API both ask here."""
@@ -390,8 +412,12 @@ class Circular(models.Model):
         ISSUED = "issued", _("Issued")
         DISTRIBUTED = "distributed", _("Distributed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        RECALLED = "recalled", _("Recalled")
+        REPLACED = "replaced", _("Replaced")
 
     EDITABLE = (Status.DRAFT, Status.RETURNED)
+    # No longer in force: nothing more is asked of the units, nothing is late or chased.
+    NOT_IN_FORCE = (Status.WITHDRAWN, Status.RECALLED, Status.REPLACED)
     # Fields that may not change once the circular is issued.
     FROZEN_FIELDS = (
         "document_type",
@@ -516,6 +542,10 @@ class Circular(models.Model):
     pdf = models.FileField(_("PDF"), upload_to="circulars/%Y/", blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     verification_code = models.CharField(_("verification code"), max_length=16, null=True, blank=True, unique=True)
+    # Thu hồi: when and why (shown to every unit and on the public verification page).
+    # Not frozen: a recall changes the status of an issued circular, never its content.
+    recalled_at = models.DateTimeField(_("recalled at"), null=True, blank=True)
+    recall_reason = models.TextField(_("reason for recall"), blank=True)
     search_text = models.TextField(editable=False, default="")
 
     objects = CircularQuerySet.as_manager()
@@ -536,12 +566,16 @@ class Circular(models.Model):
                 | (Q(number__isnull=False) & Q(issued_on__isnull=False) & ~Q(sha256="")),
                 name="circular_issued_has_number_date_and_hash",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="recalled") | (Q(recalled_at__isnull=False) & ~Q(recall_reason="")),
+                name="circular_recalled_has_when_and_why",
+            ),
         ]
         # PostgreSQL refuses what the services never do: an UPDATE that changes a frozen
         # field of an issued circular (old row has a number), whoever sends it (the ORM, a
-        # shell, raw SQL); status and updated_at still move (issued → distributed →
-        # withdrawn). The list is FROZEN_FIELDS (Meta cannot see the class body; a test
-        # keeps the two equal). An issued circular is never deleted either.
+        # shell, raw SQL); status, updated_at and the recall's when and why still move
+        # (issued → distributed → recalled or replaced). The list is FROZEN_FIELDS (Meta
+        # cannot see the class body; a test keeps the two equal). An issued circular is never deleted either.
         triggers = [
             pgtrigger.Protect(
                 name="issued_circular_frozen",
@@ -605,6 +639,18 @@ class Circular(models.Model):
         return self.number is not None
 
     @property
+    def in_force(self) -> bool:
+        """Not withdrawn, recalled or replaced: its units still owe their steps."""
+        return self.status not in self.NOT_IN_FORCE
+
+    @cached_property
+    def chain(self) -> "Chain":
+        """What this circular replaces or corrects, what replaced or corrected it (issued
+        documents only), and whether it was recalled. Reads the relations prefetched by
+        ``with_chain()``, or two queries (once per instance)."""
+        return Chain.of(self)
+
+    @property
     def signer_title_lines(self) -> list[str]:
         return [line.strip() for line in self.signer_title.splitlines() if line.strip()]
 
@@ -662,6 +708,8 @@ class CircularEvent(Event):
         "issue": _("Numbered and issued"),
         "distribute": _("Sent to the recipient units"),
         "withdraw": _("Withdrawn"),
+        "recall": _("Recalled"),
+        "replace": _("Replaced by a new document"),
     }
 
     class Meta:
@@ -674,6 +722,117 @@ class CircularEvent(Event):
     @property
     def action_label(self) -> str:
         return str(self.ACTION_LABELS.get(self.action, self.action))
+
+
+class CircularRelation(models.Model):
+    """A new document that names an issued one: it replaces it (thay thế) or corrects it
+    (đính chính). Stored with its QCVN 102:2016 relation type, so that an edXML exchange
+    later is a mapping. A document names at most one other; written with the draft."""
+
+    class Kind(models.IntegerChoices):
+        # QCVN 102:2016's codes. A recall here is a decision on the circular itself (its
+        # status, when and why), not a document, so REVOKE is kept for the exchange only.
+        REVOKE = 1, _("Revokes")
+        UPDATE = 2, _("Corrects")
+        REPLACE = 3, _("Replaces")
+
+    circular = models.ForeignKey(Circular, on_delete=models.PROTECT, related_name="relations_from")
+    target = models.ForeignKey(Circular, on_delete=models.PROTECT, related_name="relations_to")
+    kind = models.PositiveSmallIntegerField(_("relation"), choices=Kind.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("relation between documents")
+        verbose_name_plural = _("relations between documents")
+        constraints = [
+            models.UniqueConstraint(fields=["circular"], name="relation_one_per_document"),
+            models.CheckConstraint(condition=~Q(circular=F("target")), name="relation_not_to_itself"),
+            models.CheckConstraint(condition=Q(kind__in=[1, 2, 3]), name="relation_kind_qcvn_102"),
+        ]
+        # A relation is part of the document once written: never changed or removed.
+        triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.circular} {self.get_kind_display().lower()} {self.target}"
+
+
+class Chain:
+    """A circular's place in its chain, for pages and the verification answer."""
+
+    def __init__(self, circular: Circular, *, replaces=None, corrects=None, replaced_by=None, corrections=()):
+        self.circular = circular
+        self.replaces = replaces
+        self.corrects = corrects
+        self.replaced_by = replaced_by
+        self.corrections = list(corrections)
+
+    @classmethod
+    def of(cls, circular: Circular) -> "Chain":
+        """From the relations prefetched by ``with_chain()``; else none when
+        ``with_chain_flag()`` says there are none; else one query."""
+        prefetched = getattr(circular, "_prefetched_objects_cache", {})
+        if "relations_from" in prefetched and "relations_to" in prefetched:
+            outgoing, incoming = list(circular.relations_from.all()), list(circular.relations_to.all())
+        elif getattr(circular, "has_relations", True) is False:
+            outgoing, incoming = [], []
+        else:
+            both = list(
+                CircularRelation.objects.filter(Q(circular=circular) | Q(target=circular)).select_related(
+                    "circular", "target"
+                )
+            )
+            outgoing = [r for r in both if r.circular_id == circular.pk]
+            incoming = [r for r in both if r.target_id == circular.pk]
+        incoming = [r for r in incoming if r.circular.is_issued]
+        incoming.sort(key=lambda r: (r.circular.issued_on, r.circular.pk))
+        kind = CircularRelation.Kind
+        return cls(
+            circular,
+            replaces=next((r.target for r in outgoing if r.kind == kind.REPLACE), None),
+            corrects=next((r.target for r in outgoing if r.kind == kind.UPDATE), None),
+            # The replacement counts once it has replaced the circular (on distribution).
+            replaced_by=next(
+                (
+                    r.circular
+                    for r in incoming
+                    if r.kind == kind.REPLACE and circular.status == Circular.Status.REPLACED
+                ),
+                None,
+            ),
+            corrections=[r.circular for r in incoming if r.kind == kind.UPDATE],
+        )
+
+    @property
+    def recalled(self) -> bool:
+        return self.circular.status == Circular.Status.RECALLED
+
+    def __bool__(self) -> bool:
+        return bool(self.replaces or self.corrects or self.replaced_by or self.corrections or self.recalled)
+
+    @staticmethod
+    def public_link(circular: Circular) -> dict:
+        """What the public check says of a linked document: its reference, date and its
+        own verification page; a secret one shows nothing but the page (which says only
+        that it exists)."""
+        secret = circular.is_secret
+        return {
+            "reference": "" if secret else circular.reference,
+            "issued_on": None if secret else circular.issued_on,
+            "verification_url": circular.verification_url,
+            "verification_code": circular.verification_code,
+        }
+
+    def public(self) -> dict:
+        """The public verification answer's part about recall, replacement and corrections."""
+        circular = self.circular
+        return {
+            "recalled": self.recalled,
+            "recalled_at": circular.recalled_at if self.recalled else None,
+            "recall_reason": circular.recall_reason if self.recalled else "",
+            "replaced_by": self.public_link(self.replaced_by) if self.replaced_by else None,
+            "corrections": [self.public_link(c) for c in self.corrections],
+        }
 
 
 class Attachment(StoredFile):

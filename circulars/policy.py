@@ -21,7 +21,9 @@ ROLES = {
     "return": (PortalRole.SIGNER,),
     "issue": (PortalRole.RECORDS_CLERK, PortalRole.ADMIN),
     "withdraw": (PortalRole.DRAFTER, PortalRole.SIGNER, PortalRole.ADMIN),
-    "withdraw_issued": (PortalRole.SIGNER, PortalRole.ADMIN),
+    # An issued circular is recalled (thu hồi) by its own signer or an administrator
+    # (``may_recall``); withdrawing one that is issued recalls it.
+    "recall": (PortalRole.SIGNER, PortalRole.ADMIN),
     "distribute": (PortalRole.RECORDS_CLERK, PortalRole.ADMIN),
     # Starting a register from a given number, and the calendar's yearly swaps.
     "restart_register": (PortalRole.ADMIN,),
@@ -34,7 +36,17 @@ FROM_STATES = {
     "approve": (Circular.Status.SUBMITTED,),
     "return": (Circular.Status.SUBMITTED, Circular.Status.APPROVED),
     "issue": (Circular.Status.APPROVED,),
-    "withdraw": tuple(s for s in Circular.Status.values if s != Circular.Status.WITHDRAWN),
+    # Withdrawing serves documents not yet issued; an issued one is recalled.
+    "withdraw": (
+        Circular.Status.DRAFT,
+        Circular.Status.SUBMITTED,
+        Circular.Status.RETURNED,
+        Circular.Status.APPROVED,
+    ),
+    "recall": (Circular.Status.ISSUED, Circular.Status.DISTRIBUTED),
+    # A replacement or a correction names a document in force: issued, not recalled.
+    "replace": (Circular.Status.ISSUED, Circular.Status.DISTRIBUTED),
+    "correct": (Circular.Status.ISSUED, Circular.Status.DISTRIBUTED),
     "distribute": (Circular.Status.ISSUED, Circular.Status.DISTRIBUTED),
 }
 
@@ -50,6 +62,13 @@ def require(user, step: str) -> None:
         raise PermissionDenied(_("Your role does not allow this action."))
 
 
+def may_recall(user, circular: Circular) -> bool:
+    """Its signer or an administrator recalls an issued circular."""
+    if has_role(user, PortalRole.ADMIN):
+        return True
+    return has_role(user, PortalRole.SIGNER) and circular.signer_id == user.pk
+
+
 def allowed_actions(user, circular: Circular, *, rights: frozenset[str] | None = None) -> set[str]:
     """The steps this user may take on this circular now (role and state); ``rights``,
     when the caller has them already, are ``follow_up(user, circular)``."""
@@ -59,10 +78,10 @@ def allowed_actions(user, circular: Circular, *, rights: frozenset[str] | None =
     for step in ("approve", "return", "issue", "distribute"):
         if circular.status in FROM_STATES[step] and may(user, step):
             actions.add(step)
-    if circular.status in FROM_STATES["withdraw"]:
-        issued = circular.status in (Circular.Status.ISSUED, Circular.Status.DISTRIBUTED)
-        if may(user, "withdraw_issued" if issued else "withdraw"):
-            actions.add("withdraw")
+    if circular.status in FROM_STATES["withdraw"] and may(user, "withdraw"):
+        actions.add("withdraw")
+    if circular.status in FROM_STATES["recall"] and may_recall(user, circular):
+        actions.add("recall")
     if circular.is_issued and "follow" in (rights if rights is not None else follow_up(user, circular)):
         actions.add("follow")  # the page of its deliveries
     return actions
@@ -105,10 +124,16 @@ def may_follow(user, circular: Circular) -> bool:
 CIRCULAR_RELATED = ("issuing_unit", "drafting_unit", "monitoring_unit", "signer", "created_by")
 
 
-def get_circular_for_user(user, pk, *, related: tuple[str, ...] = CIRCULAR_RELATED) -> Circular:
+def get_circular_for_user(
+    user, pk, *, related: tuple[str, ...] = CIRCULAR_RELATED, chain_flag: bool = False
+) -> Circular:
     """The circular ``pk`` if the user may read it (404 otherwise), with the ``related``
-    rows a page shows joined in (a page that shows none of them passes ``()``)."""
-    return get_object_or_404(Circular.objects.for_user(user).select_related(*related), pk=pk)
+    rows a page shows joined in (a page that shows none of them passes ``()``) and, with
+    ``chain_flag``, whether it has relations (so that its chain costs no query when not)."""
+    circulars = Circular.objects.for_user(user).select_related(*related)
+    if chain_flag:
+        circulars = circulars.with_chain_flag()
+    return get_object_or_404(circulars, pk=pk)
 
 
 def get_register_for_user(user):

@@ -1,5 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from circulars.models import (
@@ -142,6 +143,26 @@ class CircularWriteSerializer(serializers.Serializer):
         error_messages={"does_not_exist": _("No signer has the username “{value}”.")},
     )
     signer_title = TextField(max_length=200, required=False, allow_blank=True, default="")
+    replaces = serializers.PrimaryKeyRelatedField(
+        queryset=Circular.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The issued circular this new one replaces (thay thế): it must be in force",
+    )
+    corrects = serializers.PrimaryKeyRelatedField(
+        queryset=Circular.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The issued circular this new one corrects (đính chính): it must be in force",
+    )
+
+
+class ChainLinkSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    issued_on = serializers.DateField(allow_null=True)
 
 
 class CircularSerializer(serializers.ModelSerializer):
@@ -152,6 +173,10 @@ class CircularSerializer(serializers.ModelSerializer):
     in_response_to = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     recipient_groups = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     recipient_units = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    replaces = serializers.SerializerMethodField()
+    corrects = serializers.SerializerMethodField()
+    replaced_by = serializers.SerializerMethodField()
+    corrections = serializers.SerializerMethodField()
 
     class Meta:
         model = Circular
@@ -185,7 +210,35 @@ class CircularSerializer(serializers.ModelSerializer):
             "verification_code",
             "created_at",
             "updated_at",
+            "recalled_at",
+            "recall_reason",
+            "replaces",
+            "corrects",
+            "replaced_by",
+            "corrections",
         ]
+
+    @staticmethod
+    def _link(circular: Circular | None):
+        if circular is None:
+            return None
+        return {"id": circular.pk, "reference": circular.reference, "issued_on": circular.issued_on}
+
+    @extend_schema_field(ChainLinkSerializer(allow_null=True))
+    def get_replaces(self, circular):
+        return self._link(circular.chain.replaces)
+
+    @extend_schema_field(ChainLinkSerializer(allow_null=True))
+    def get_corrects(self, circular):
+        return self._link(circular.chain.corrects)
+
+    @extend_schema_field(ChainLinkSerializer(allow_null=True))
+    def get_replaced_by(self, circular):
+        return self._link(circular.chain.replaced_by)
+
+    @extend_schema_field(ChainLinkSerializer(many=True))
+    def get_corrections(self, circular):
+        return [self._link(c) for c in circular.chain.corrections]
 
 
 class CircularListSerializer(serializers.ModelSerializer):
@@ -251,6 +304,13 @@ class IssuedSerializer(serializers.ModelSerializer):
         fields = ["id", "status", "number", "reference", "issued_on", "sha256", "verification_code"]
 
 
+class PublicLinkSerializer(serializers.Serializer):
+    reference = serializers.CharField(allow_blank=True, help_text="Empty for a secret document")
+    issued_on = serializers.DateField(allow_null=True)
+    verification_url = serializers.CharField()
+    verification_code = serializers.CharField()
+
+
 class VerificationSerializer(serializers.Serializer):
     secret = serializers.BooleanField(help_text="Always false here: a secret document is answered with no facts")
     reference = serializers.CharField()
@@ -261,3 +321,8 @@ class VerificationSerializer(serializers.Serializer):
     sha256 = serializers.CharField()
     status = serializers.CharField()
     signatures = SignatureSerializer(many=True)
+    recalled = serializers.BooleanField(help_text="Recalled (thu hồi) by its issuer: no longer in force")
+    recalled_at = serializers.DateTimeField(allow_null=True)
+    recall_reason = serializers.CharField(allow_blank=True)
+    replaced_by = PublicLinkSerializer(allow_null=True, help_text="The document that replaced it, if any")
+    corrections = PublicLinkSerializer(many=True, help_text="The documents that correct it (đính chính), oldest first")

@@ -21,6 +21,7 @@ from circulars.models import (
     Attachment,
     Circular,
     CircularEvent,
+    CircularRelation,
     DocumentType,
     IncomingDispatch,
     NoSwapsYear,
@@ -441,6 +442,28 @@ def _event(circular: Circular, *, by, action: str, from_status: str, comment: st
     )
 
 
+def _relation(*, replaces: Circular | None, corrects: Circular | None) -> tuple[Circular, int] | None:
+    """The document a new draft replaces or corrects, with its QCVN 102 relation type.
+    Decided on the locked row of the named document: it must be in force (issued or
+    distributed, not recalled or already replaced)."""
+    if replaces is not None and corrects is not None:
+        raise Invalid(_("A document either replaces or corrects another one, not both."))
+    target, kind, step = (
+        (replaces, CircularRelation.Kind.REPLACE, "replace")
+        if replaces is not None
+        else (corrects, CircularRelation.Kind.UPDATE, "correct")
+    )
+    if target is None:
+        return None
+    locked = Circular.objects.select_for_update().get(pk=target.pk)
+    if locked.status not in FROM_STATES[step]:
+        raise Invalid(
+            _("Only an issued document in force can be replaced or corrected; %(ref)s is “%(status)s”.")
+            % {"ref": locked.reference or _("this draft"), "status": locked.get_status_display()}
+        )
+    return locked, kind
+
+
 def create_draft(
     *,
     by,
@@ -451,11 +474,17 @@ def create_draft(
     in_response_to=(),
     files: list[CheckedFile] = (),
     at=None,
+    replaces: Circular | None = None,
+    corrects: Circular | None = None,
 ) -> Circular:
+    """A new draft. One that ``replaces`` or ``corrects`` an issued document names it
+    here, once: its distribution then reaches that document's units too, and a
+    replacement closes the old document's deliveries (acknowledgements.services)."""
     if not may(by, "draft"):
         raise Forbidden(_("Only drafters write circulars."))
     _check_draft_data(data)
     with transaction.atomic():
+        relation = _relation(replaces=replaces, corrects=corrects)
         issuing_unit = data.get("issuing_unit") or default_issuing_unit()
         circular = Circular(
             created_by=by,
@@ -472,6 +501,9 @@ def create_draft(
             in_response_to=list(in_response_to),
         )
         _attach(list(files), by=by, circular=circular)
+        if relation is not None:
+            target, kind = relation
+            CircularRelation.objects.create(circular=circular, target=target, kind=kind)
         _event(circular, by=by, action="create", from_status="", at=at)
     return circular
 
@@ -544,6 +576,7 @@ ACTION_WORDS = {
     "return": lambda: _("returned"),
     "issue": lambda: _("issued"),
     "withdraw": lambda: _("withdrawn"),
+    "recall": lambda: _("recalled"),
 }
 
 
@@ -552,7 +585,12 @@ def submit(*, circular: Circular, by, at=None) -> Circular:
         raise Forbidden(_("Only drafters submit circulars for signature."))
     if circular.signer_id is None:
         raise Invalid(_("Choose who signs the circular before submitting it."))
-    if not circular.recipient_groups.exists() and not circular.recipient_units.exists():
+    if (
+        not circular.recipient_groups.exists()
+        and not circular.recipient_units.exists()
+        # A replacement or a correction goes to the named document's units anyway.
+        and not circular.relations_from.exists()
+    ):
         raise Invalid(_("Choose at least one recipient before submitting."))
     return _transition(
         circular, by=by, allowed_from=FROM_STATES["submit"], to=Circular.Status.SUBMITTED, action="submit", at=at
@@ -638,15 +676,19 @@ def return_to_drafter(*, circular: Circular, by, comment: str) -> Circular:
 
 
 def withdraw(*, circular: Circular, by, reason: str = "") -> Circular:
+    """Withdraw a document not yet issued. An issued one is recalled instead, which
+    reaches its units: the acknowledgements app's ``withdraw`` (the pages' and the API's)
+    recalls it; here it is refused."""
+
     def check(locked: Circular) -> None:
         # Decided on the locked row: a drafter's withdraw that races the clerk's issue
         # must see the circular as issued, and be refused.
-        if locked.is_issued and not may(by, "withdraw_issued"):
+        if locked.is_issued and not may(by, "recall"):
             raise Forbidden(_("Only a signer withdraws an issued circular."))
         if not locked.is_issued and not may(by, "withdraw"):
             raise Forbidden(_("Only drafters and signers withdraw circulars."))
 
-    if not may(by, "withdraw") and not may(by, "withdraw_issued"):
+    if not may(by, "withdraw") and not may(by, "recall"):
         raise Forbidden(_("Only drafters and signers withdraw circulars."))
     return _transition(
         circular,

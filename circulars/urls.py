@@ -15,7 +15,7 @@ urlpatterns = [
     path("circulars/<int:pk>/issue", views.circular_issue, name="circular-issue"),
     path("circulars/<int:pk>/approved-draft", views.circular_approved_draft, name="circular-approved-draft"),
     path("circulars/<int:pk>/signed-draft", views.circular_signed_draft, name="circular-signed-draft"),
-    path("circulars/<int:pk>/withdraw", views.circular_withdraw, name="circular-withdraw"),
+    # circulars/<pk>/withdraw and /recall: acknowledgements.urls (they reach the units).
     path("circulars/<int:pk>/pdf", views.circular_pdf, name="circular-pdf"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
     # Public: the address printed under the QR code of every issued circular.

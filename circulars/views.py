@@ -24,6 +24,7 @@ from circulars.forms import (
     CircularForm,
     IncomingDispatchForm,
     IssueForm,
+    RecallForm,
     ReturnForm,
     SignedDraftForm,
     VerifyCodeForm,
@@ -115,7 +116,7 @@ def incoming_detail(request, pk):
 @require_GET
 def circular_list(request):
     filterset = CircularFilterSet(
-        request.GET, queryset=Circular.objects.for_user(request.user).select_related("signer")
+        request.GET, queryset=Circular.objects.for_user(request.user).select_related("signer").with_chain()
     )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -225,6 +226,8 @@ def _render_detail(request, pk, *, error: DomainError | None = None, forms=None)
         and not circular.signed_draft
         and policy.may(request.user, "approve"),
         "withdraw_form": forms.get("withdraw") or WithdrawForm(prefix="withdraw"),
+        "recall_form": forms.get("recall") or RecallForm(prefix="recall"),
+        "chain": circular.chain,
         "verification_url": circular.verification_url,
         "error": error.message if error else None,
     }
@@ -236,7 +239,7 @@ def circular_detail(request, pk):
     return _render_detail(request, pk)
 
 
-def _act(request, pk, action: str, call, success_message, form_class=None):
+def act_on_circular(request, pk, action: str, call, success_message, form_class=None):
     """Run one lifecycle service from a POST button; on a domain error, show the page
     with the message and the error's status."""
     circular = get_circular_for_user(request.user, pk)
@@ -256,7 +259,7 @@ def _act(request, pk, action: str, call, success_message, form_class=None):
 
 @require_POST
 def circular_submit(request, pk):
-    return _act(
+    return act_on_circular(
         request,
         pk,
         "submit",
@@ -267,7 +270,7 @@ def circular_submit(request, pk):
 
 @require_POST
 def circular_approve(request, pk):
-    return _act(
+    return act_on_circular(
         request,
         pk,
         "approve",
@@ -288,7 +291,7 @@ def circular_approved_draft(request, pk):
 
 @require_POST
 def circular_signed_draft(request, pk):
-    return _act(
+    return act_on_circular(
         request,
         pk,
         "signed_draft",
@@ -300,7 +303,7 @@ def circular_signed_draft(request, pk):
 
 @require_POST
 def circular_return(request, pk):
-    return _act(
+    return act_on_circular(
         request,
         pk,
         "return",
@@ -312,25 +315,13 @@ def circular_return(request, pk):
 
 @require_POST
 def circular_issue(request, pk):
-    return _act(
+    return act_on_circular(
         request,
         pk,
         "issue",
         lambda c, d: services.issue(circular=c, by=request.user, issued_on=d["issued_on"], pin=d["pin"]),
         lambda c: _("Issued as number %(reference)s.") % {"reference": c.reference},
         IssueForm,
-    )
-
-
-@require_POST
-def circular_withdraw(request, pk):
-    return _act(
-        request,
-        pk,
-        "withdraw",
-        lambda c, d: services.withdraw(circular=c, by=request.user, reason=d["reason"]),
-        lambda c: _("The circular is withdrawn."),
-        WithdrawForm,
     )
 
 
@@ -400,6 +391,7 @@ def verify(request, code):
         {
             "circular": circular,
             "withdrawn": circular.status == Circular.Status.WITHDRAWN,
+            "chain": circular.chain,
             "form": form,
             "result": result,
             "signatures": signatures.with_verdicts(signatures.stored_signatures(circular)),

@@ -7,7 +7,8 @@ Definitions (the API and the exports use the same ones):
 - overdue: the step is still owed and its deadline has passed (a refused delivery and a
   withdrawn circular are never overdue);
 - on-time rate: of the deliveries whose deadline has passed or that did the step (refused
-  ones left out), the share that did it by the deadline; None when there are none yet;
+  ones left out, and recalled or replaced ones that never did it), the share that did it
+  by the deadline; None when there are none yet;
 - delay: working days late when the step was done, stored with the step.
 """
 
@@ -29,6 +30,9 @@ from units.roles import PortalRole, has_role
 
 S = Delivery.Status
 NOT_REFUSED = ~Q(status=S.REFUSED)
+# A delivery closed by a recall or a replacement owes nothing any more: a step it never
+# did is not late (one it did, late or not, still counts).
+STILL_OWED = ~Q(status__in=Delivery.CLOSED)
 
 
 def _tz():
@@ -57,11 +61,14 @@ def _counts(on: datetime.date, live: bool = True) -> dict:
         "overdue_ack": Count("id", filter=ack_overdue),
         "overdue_report": Count("id", filter=report_overdue),
         "ack_on_time": Count("id", filter=NOT_REFUSED & Q(ack_delay_days=0)),
-        "ack_base": Count("id", filter=NOT_REFUSED & (Q(acknowledged_at__isnull=False) | Q(ack_due_on__lt=on))),
+        "ack_base": Count(
+            "id", filter=NOT_REFUSED & (Q(acknowledged_at__isnull=False) | (STILL_OWED & Q(ack_due_on__lt=on)))
+        ),
         "report_on_time": Count("id", filter=NOT_REFUSED & Q(report_delay_days=0)),
         "report_base": Count(
             "id",
-            filter=NOT_REFUSED & (Q(reported_at__isnull=False) | Q(report_due_on__isnull=False, report_due_on__lt=on)),
+            filter=NOT_REFUSED
+            & (Q(reported_at__isnull=False) | (STILL_OWED & Q(report_due_on__isnull=False, report_due_on__lt=on))),
         ),
     }
 
@@ -75,7 +82,7 @@ def _finish(row: dict) -> dict:
 def compliance(circular: Circular, *, on: datetime.date | None = None) -> dict:
     """The figures of one circular as of ``on`` (default today): one query."""
     on = on or timezone.localdate()
-    live = circular.status != Circular.Status.WITHDRAWN
+    live = circular.in_force
     row = Delivery.objects.filter(circular=circular).aggregate(**_counts(on, live))
     return _finish(row)
 
@@ -107,7 +114,7 @@ def circular_figures(circular: Circular, *, on: datetime.date | None = None) -> 
     """The figures of ``compliance``, the count per status, the units overdue and the
     deadline for the progress chart: one aggregate query."""
     on = on or timezone.localdate()
-    live = circular.status != Circular.Status.WITHDRAWN
+    live = circular.in_force
     overdue = Delivery.ack_overdue_q(on) | Delivery.report_overdue_q(on) if live else Q(pk__in=[])
     # The figures count accepted, returned and refused already; the other states here.
     counted = {S.ACCEPTED: "accepted", S.RETURNED: "returned", S.REFUSED: "refused"}
@@ -134,7 +141,7 @@ def compliance_many(circulars, *, on: datetime.date | None = None) -> dict[int, 
     """The same figures for many circulars at once (the overview): one GROUP BY query."""
     on = on or timezone.localdate()
     ids = [c.pk for c in circulars]
-    withdrawn = {c.pk for c in circulars if c.status == Circular.Status.WITHDRAWN}
+    withdrawn = {c.pk for c in circulars if not c.in_force}
     rows = Delivery.objects.filter(circular_id__in=ids).values("circular_id").annotate(**_counts(on)).order_by()
     out = {}
     for row in rows:
@@ -362,7 +369,12 @@ def records_totals(start: datetime.date, end: datetime.date, *, on: datetime.dat
 def monitored_circulars(user):
     """The circulars on a user's overview: those their units monitor; signers and
     administrators see every issued one."""
-    qs = Circular.objects.issued().select_related("monitoring_unit", "signer")
+    # Recalled and replaced ones stay on it, with their chain (and nothing late).
+    qs = (
+        Circular.objects.numbered()
+        .exclude(status=Circular.Status.WITHDRAWN)
+        .select_related("monitoring_unit", "signer")
+    )
     if has_role(user, PortalRole.SIGNER, PortalRole.ADMIN):
         return qs
     return qs.filter(monitoring_unit__memberships__user=user).distinct()

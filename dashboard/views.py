@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Subquery, Value
+from django.db.models import Count, OuterRef, Prefetch, Subquery, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,7 +32,7 @@ from acknowledgements.models import Delivery, ImplementationReport, ReportItem
 from acknowledgements.policy import get_report_for_user
 from chasing import sweep
 from circulars import policy as circular_policy
-from circulars.models import Circular
+from circulars.models import Circular, CircularRelation
 from circulars.policy import get_circular_for_user
 from core import formatting
 from core.addresses import client_ip
@@ -88,6 +88,13 @@ def overview(request):
     filterset = OverviewFilterSet(request.GET, queryset=circulars)
     page = Paginator(filterset.qs, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     figures = compliance.compliance_many(page.object_list, on=today)
+    # The chain of each circular on the page (replaced by, corrected by, recalled): two
+    # queries for the page, whatever its length.
+    prefetch_related_objects(
+        page.object_list,
+        Prefetch("relations_from", queryset=CircularRelation.objects.select_related("target")),
+        Prefetch("relations_to", queryset=CircularRelation.objects.select_related("circular")),
+    )
     rows = []
     for circular in page.object_list:
         f = figures[circular.pk]
@@ -124,7 +131,7 @@ class CircularAccess:
         # Records clerks open the page to distribute the circular (and see where it went).
         self.read = "follow" in self.rights
         self.chase = "chase" in self.rights
-        self.live = circular.status != Circular.Status.WITHDRAWN
+        self.live = circular.in_force
 
 
 def _decorate(rows, *, access: CircularAccess, late: compliance.Lateness) -> None:
@@ -153,7 +160,7 @@ def _unit_rows(circular: Circular, access: CircularAccess) -> UnitRows:
 def circular_deliveries(request, pk):
     """The dashboard's page of one circular."""
     # The page shows the circular's own fields only: no related row joined in.
-    return render_circular_page(request, get_circular_for_user(request.user, pk, related=()))
+    return render_circular_page(request, get_circular_for_user(request.user, pk, related=(), chain_flag=True))
 
 
 def render_circular_page(request, circular: Circular, *, error: DomainError | None = None):
@@ -197,6 +204,7 @@ def render_circular_page(request, circular: Circular, *, error: DomainError | No
         "series": series,
         "can_export": access.monitor,
         "can_distribute": "distribute" in circular_policy.allowed_actions(request.user, circular, rights=access.rights),
+        "chain": circular.chain,
         "error": error.message if error else None,
         "manual_every_hours": settings.REMINDERS["manual_every_hours"],
         "return_to": request.get_full_path(),

@@ -29,7 +29,9 @@ api_v1 = [
     path("circulars/<int:pk>/submit", circulars_api.CircularSubmit.as_view(), name="api-circular-submit"),
     path("circulars/<int:pk>/approve", circulars_api.CircularApprove.as_view(), name="api-circular-approve"),
     path("circulars/<int:pk>/return", circulars_api.CircularReturn.as_view(), name="api-circular-return"),
-    path("circulars/<int:pk>/withdraw", circulars_api.CircularWithdraw.as_view(), name="api-circular-withdraw"),
+    # Withdrawing an issued circular recalls it, which reaches the units (acknowledgements).
+    path("circulars/<int:pk>/withdraw", ack_api.Withdraw.as_view(), name="api-circular-withdraw"),
+    path("circulars/<int:pk>/recall", ack_api.Recall.as_view(), name="api-circular-recall"),
     path("circulars/<int:pk>/issue", circulars_api.CircularIssue.as_view(), name="api-circular-issue"),
     path("circulars/<int:pk>/pdf", circulars_api.CircularPdf.as_view(), name="api-circular-pdf"),
     path("verify/<str:code>", circulars_api.VerifyView.as_view(), name="api-verify"),

@@ -171,7 +171,8 @@ class OutgoingEntry:
             # of "Nơi nhận", one per copy kept.
             copies=(len(units) or len(recipients)) + len(others) + len(kept),
             transferred_on=timezone.localtime(distributed_at).date() if distributed_at else None,
-            note=str(Circular.Status.WITHDRAWN.label) if circular.status == Circular.Status.WITHDRAWN else "",
+            # A document no longer in force keeps its line, noted withdrawn, recalled or replaced.
+            note="" if circular.in_force else str(Circular.Status(circular.status).label),
         )
 
     @property

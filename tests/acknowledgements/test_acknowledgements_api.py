@@ -8,7 +8,6 @@ from django.core import mail, signing
 from acknowledgements import services
 from acknowledgements.links import make_ack_token, read_ack_token
 from acknowledgements.models import Delivery, DeliveryEvent, ImplementationReport, Notification
-from circulars.services import withdraw
 
 pytestmark = pytest.mark.django_db
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -195,7 +194,7 @@ def test_one_click_token_is_bound_and_signed(delivery, clerk):
         read_ack_token(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
 
 
-def test_withdrawn_circular_asks_nothing_more(api_as, delivery, clerk, signer, circular):
-    withdraw(circular=circular, by=signer, reason="Ban hành nhầm")
+def test_recalled_circular_asks_nothing_more(api_as, delivery, clerk, signer, circular):
+    services.recall(circular=circular, by=signer, reason="Ban hành nhầm")
     assert api_as(clerk).post(f"/api/v1/deliveries/{delivery.id}/acknowledge").status_code == 409
     assert not Delivery.objects.overdue(datetime.date(2030, 1, 1)).exists()

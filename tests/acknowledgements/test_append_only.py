@@ -35,6 +35,7 @@ TRIGGERS = {
     "circulars.Circular:issued_circular_kept",
     "circulars.CircularEvent:append_only",
     "circulars.RegisterEvent:append_only",
+    "circulars.CircularRelation:append_only",
     "acknowledgements.DeliveryEvent:append_only",
     "acknowledgements.ImplementationReport:submitted_report_frozen",
     "acknowledgements.ImplementationReport:report_version_kept",
@@ -163,9 +164,10 @@ def test_an_issued_circular_still_moves_on(issued, signer, other_unit):
 @postgresql_only
 def test_the_lifecycle_passes_the_triggers(circular, signer):
     assert circular.status == Circular.Status.DISTRIBUTED
-    services.withdraw(circular=circular, by=signer, reason="Sai căn cứ")
+    ack.recall(circular=circular, by=signer, reason="Sai căn cứ")
     circular.refresh_from_db()
-    assert circular.status == Circular.Status.WITHDRAWN
+    assert circular.status == Circular.Status.RECALLED
+    assert set(Delivery.objects.filter(circular=circular).values_list("status", flat=True)) == {"recalled"}
 
 
 @postgresql_only

@@ -9,7 +9,7 @@ import pytest
 from django.db.models import Count
 
 from acknowledgements.models import Delivery
-from circulars.services import withdraw
+from acknowledgements.services import recall
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,8 @@ def every_case(circular, district):
             report_due_on=report_due,
             acknowledged_at=None if status in (S.SENT, S.REFUSED) else STEP_DONE_AT,
             reported_at=STEP_DONE_AT if status in (S.REPORTED, S.RETURNED, S.ACCEPTED) else None,
+            # Recalled and replaced deliveries: closed, never overdue (``expected``).
+            closed_at=STEP_DONE_AT if status in Delivery.CLOSED else None,
         )
         for unit, (status, ack_due, report_due) in zip(units, cases, strict=True)
     )
@@ -78,7 +80,7 @@ def test_a_report_with_no_deadline_is_never_overdue(circular, every_case):
 
 def test_a_withdrawn_circular_has_nothing_overdue(circular, every_case, signer):
     assert Delivery.objects.filter(circular=circular).overdue(ON).exists()
-    withdraw(circular=circular, by=signer, reason="Thu hồi")
+    recall(circular=circular, by=signer, reason="Thu hồi")
     assert not Delivery.objects.filter(circular=circular).overdue(ON).exists()
     for delivery in Delivery.objects.filter(circular=circular).select_related("circular"):
         assert not delivery.is_ack_overdue(ON) and not delivery.is_report_overdue(ON)

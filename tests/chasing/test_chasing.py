@@ -14,7 +14,6 @@ from acknowledgements.models import Delivery, Notification, OutboxEmail, Reminde
 from acknowledgements.outbox import send_due
 from chasing import sweep
 from circulars.models import Circular, Urgency
-from circulars.services import withdraw
 from tests.conftest import DISTRIBUTED_AT, ISSUED_ON
 from tests.factories import issued_circular
 from units.models import Unit
@@ -104,8 +103,8 @@ def test_nothing_is_chased_once_done_or_withdrawn(circular, clerk, other_clerk, 
     services.acknowledge(delivery=Delivery.objects.get(unit=unit), by=clerk)
     services.refuse(delivery=Delivery.objects.get(unit=other_unit), by=other_clerk, reason="Không thuộc thẩm quyền")
     assert sweep.sweep(at(21)).total == 0
-    withdraw(circular=circular, by=signer, reason="Thu hồi")
-    assert sweep.sweep(at(31)).total == 0  # the report was still owed, but the circular is withdrawn
+    services.recall(circular=circular, by=signer, reason="Thu hồi")
+    assert sweep.sweep(at(31)).total == 0  # the report was still owed, but the circular is recalled
 
 
 def test_urgent_circulars_are_chased_by_email_at_once(flash, django_capture_on_commit_callbacks):

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from acknowledgements.services import recall
 from circulars import services
 from circulars.models import Circular, IncomingDispatch
 from tests.conftest import VN
@@ -568,12 +569,12 @@ def test_issuing_with_a_future_date_is_400(client, records_clerk, approved):
     assert approved.number is None
 
 
-def test_signer_withdraws_with_a_reason(client, signer, issued):
+def test_signer_withdrawing_an_issued_circular_recalls_it_with_the_reason(client, signer, issued):
     client.force_login(signer)
     response = client.post(reverse("circular-withdraw", args=[issued.pk]), {"withdraw-reason": "Sai căn cứ"})
     assert response.status_code == 302
     issued.refresh_from_db()
-    assert issued.status == Circular.Status.WITHDRAWN
+    assert issued.status == Circular.Status.RECALLED
     assert issued.events.last().comment == "Sai căn cứ"
 
 
@@ -737,11 +738,12 @@ def test_a_draft_cannot_be_verified(client, circular):
     assert client.get(reverse("verify", args=["ABCD-2345"])).status_code == 404
 
 
-def test_a_withdrawn_circular_says_so(client, signer, issued):
-    services.withdraw(circular=issued, by=signer, reason="Sai căn cứ")
+def test_a_recalled_circular_says_so(client, signer, issued):
+    recall(circular=issued, by=signer, reason="Sai căn cứ")
     response = client.get(reverse("verify", args=[issued.verification_code]))
     assert response.status_code == 200
-    assert 'id="withdrawn-notice"' in response.content.decode()
+    assert 'id="recalled-notice"' in response.content.decode()
+    assert "Sai căn cứ" in response.content.decode()
 
 
 def test_the_code_form_redirects_to_the_verify_page(client, issued):

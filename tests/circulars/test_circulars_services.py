@@ -207,7 +207,10 @@ def test_withdraw(drafter, signer, records_clerk, district, communes_group):
     circular = issued_circular(drafter, signer, records_clerk, groups=[communes_group])
     with pytest.raises(Forbidden):
         services.withdraw(circular=circular, by=drafter, reason="nhầm")
-    withdrawn = services.withdraw(circular=circular, by=signer, reason="Ban hành nhầm")
-    assert withdrawn.status == Circular.Status.WITHDRAWN
+    # An issued circular is recalled (acknowledgements.services.recall), not withdrawn.
     with pytest.raises(Conflict):
-        services.withdraw(circular=circular, by=signer)
+        services.withdraw(circular=circular, by=signer, reason="Ban hành nhầm")
+    draft = draft_circular(drafter, signer=signer, groups=[communes_group])
+    assert services.withdraw(circular=draft, by=drafter, reason="Không cần").status == Circular.Status.WITHDRAWN
+    with pytest.raises(Conflict):
+        services.withdraw(circular=draft, by=drafter)

@@ -4,6 +4,7 @@ sent while the circular was approved, but arrives after the clerk issued it, is 
 
 import pytest
 
+from acknowledgements.services import withdraw
 from circulars import services
 from circulars.models import Circular
 from core.errors import Forbidden
@@ -27,7 +28,8 @@ def test_a_drafter_still_withdraws_an_approved_circular(drafter, signer, commune
     assert Circular.objects.get(pk=circular.pk).status == Circular.Status.WITHDRAWN
 
 
-def test_a_signer_withdraws_an_issued_circular(drafter, signer, records_clerk, communes_group):
+def test_a_signer_withdrawing_an_issued_circular_recalls_it(drafter, signer, records_clerk, communes_group):
     circular = services.issue(circular=approved_circular(drafter, signer, groups=[communes_group]), by=records_clerk)
-    services.withdraw(circular=circular, by=signer, reason="Sai sót")
-    assert Circular.objects.get(pk=circular.pk).status == Circular.Status.WITHDRAWN
+    recalled = withdraw(circular=circular, by=signer, reason="Sai sót")
+    assert recalled.status == Circular.Status.RECALLED
+    assert Circular.objects.get(pk=circular.pk).recall_reason == "Sai sót"

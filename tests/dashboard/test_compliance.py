@@ -12,7 +12,6 @@ from pypdf import PdfReader
 
 from acknowledgements import services
 from acknowledgements.models import Delivery
-from circulars.services import withdraw
 from dashboard import compliance
 from tests.conftest import ISSUED_ON, REPORT_DUE_ON, make_user
 from tests.factories import issued_circular
@@ -128,7 +127,7 @@ def test_compliance_query_count_does_not_depend_on_units(fixture, api_as, monito
 
 def test_withdrawn_circular_has_nothing_overdue(fixture, signer):
     circ, _units = fixture
-    withdraw(circular=circ, by=signer, reason="Thu hồi")
+    services.recall(circular=circ, by=signer, reason="Thu hồi")
     circ.refresh_from_db()
     figures = compliance.compliance(circ, on=ON)
     assert (figures["overdue_ack"], figures["overdue_report"]) == (0, 0)

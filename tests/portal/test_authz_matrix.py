@@ -390,6 +390,21 @@ MATRIX: list[Case] = [
         on="withdrawn",
         data=lambda w: {"withdraw-reason": "Lần nữa"},
     ),
+    # Recall (thu hồi): the circular's own signer or the administrator, with a reason.
+    Case(
+        "circulars/<int:pk>/recall",
+        "post",
+        expect(LOGIN, 403, 403, 302, 403, 302, 403, 403),
+        on="circular",
+        data=lambda w: {"recall-reason": "Ban hành nhầm"},
+    ),
+    Case(
+        "circulars/<int:pk>/recall",
+        "post",
+        expect(LOGIN, 403, 403, 409, 403, 409, 404, 404),
+        on="draft",
+        data=lambda w: {"recall-reason": "Ban hành nhầm"},
+    ),
     # --- Distribution and the monitoring page -----------------------------------------
     Case("circulars/<int:pk>/distribute", "post", expect(LOGIN, 302, 403, 403, 403, 302, 404, 404), on="issued"),
     Case("circulars/<int:pk>/distribute", "post", expect(LOGIN, 409, 403, 403, 403, 409, 404, 404), on="draft"),
@@ -583,6 +598,20 @@ MATRIX: list[Case] = [
         data=lambda w: {"comment": "Ban hành nhầm"},
     ),
     Case("api/v1/circulars/<int:pk>/withdraw", "post", expect(401, 403, 409, 409, 403, 409, 404, 404), on="withdrawn"),
+    Case(
+        "api/v1/circulars/<int:pk>/recall",
+        "post",
+        expect(401, 403, 403, 200, 403, 200, 403, 403),
+        on="circular",
+        data=lambda w: {"reason": "Ban hành nhầm"},
+    ),
+    Case(
+        "api/v1/circulars/<int:pk>/recall",
+        "post",
+        expect(401, 403, 403, 409, 403, 409, 404, 404),
+        on="draft",
+        data=lambda w: {"reason": "Ban hành nhầm"},
+    ),
     Case("api/v1/circulars/<int:pk>/issue", "post", expect(401, 200, 403, 403, 403, 200, 404, 404), on="approved"),
     Case("api/v1/circulars/<int:pk>/issue", "post", expect(401, 409, 403, 403, 403, 409, 404, 404), on="draft"),
     Case("api/v1/circulars/<int:pk>/pdf", "get", ALL_API, on="circular"),

@@ -15,7 +15,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from acknowledgements.services import distribute
+from acknowledgements.services import distribute, recall
 from circulars import services
 from circulars.models import Circular, IncomingDispatch
 from core.errors import Forbidden, Invalid
@@ -106,7 +106,7 @@ def in_order(text: str, words: list[str]) -> bool:
 
 @pytest.fixture
 def outgoing(drafter, signer, records_clerk, communes_group, district, unit, other_unit):
-    """Two documents of 2024 (the first distributed, the second withdrawn) and one of 2023."""
+    """Two documents of 2024 (the first distributed, the second recalled) and one of 2023."""
     with time_machine.travel(datetime.datetime(2023, 12, 28, 9, 0, tzinfo=VN), tick=False):
         old = issued_circular(drafter, signer, records_clerk, groups=[communes_group], subject="V/v năm cũ")
     first = issued_circular(
@@ -129,7 +129,7 @@ def outgoing(drafter, signer, records_clerk, communes_group, district, unit, oth
         subject="V/v họp giao ban",
         document_type="thong_bao",
     )
-    services.withdraw(circular=second, by=signer, reason="Sai địa chỉ")
+    recall(circular=second, by=signer, reason="Sai địa chỉ")
     return old, first, second
 
 

@@ -3,6 +3,7 @@ portal's draft, byte for byte, plus an incremental update adding a valid signatu
 
 import asyncio
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from pyhanko.pdf_utils.generic import StreamObject, pdf_name, pdf_string
@@ -10,6 +11,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 
 from core.errors import Invalid
+from signing.backends import run_sync
 from signing.pdf import sign_as_signer
 from signing.validation import check_incremental_signature, is_incremental_signature_of, validate
 from tests.signing.conftest import ORGANISATION_BOX, PIN, SIGNER_BOX, alter_one_byte
@@ -37,7 +39,10 @@ def test_validation_runs_where_an_event_loop_is_running(signed_draft, anchors):
     async def inside_a_loop():
         return validate(signed_draft, trust_anchors=anchors)
 
-    (report,) = asyncio.run(inside_a_loop())
+    # On a thread of its own: the test's own thread may run a loop already (the browser
+    # tests' Playwright), where asyncio.run() is refused before validate() is reached.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        (report,) = pool.submit(asyncio.run, inside_a_loop()).result()
     assert report.valid and report.intact and report.trusted
 
 
@@ -90,8 +95,10 @@ def test_a_signature_over_changed_content_is_refused(draft_pdf, signer_credentia
     writer = IncrementalPdfFileWriter(io.BytesIO(draft_pdf), strict=False)
     writer.add_stream_to_page(0, writer.add_object(StreamObject(stream_data=b"0 0 m 500 500 l S")))
     signer = signers.SimpleSigner.load_pkcs12(signer_credential.pkcs12_path, passphrase=PIN.encode())
-    signed = signers.sign_pdf(
-        writer, signers.PdfSignatureMetadata(field_name="elsewhere", md_algorithm="sha256"), signer=signer
+    signed = run_sync(
+        signers.async_sign_pdf(
+            writer, signers.PdfSignatureMetadata(field_name="elsewhere", md_algorithm="sha256"), signer=signer
+        )
     ).getvalue()
     assert all(report.valid for report in validate(signed, trust_anchors=anchors))
     with pytest.raises(Invalid, match="thay đổi nội dung"):

@@ -788,6 +788,7 @@ def issue(
         locked.issued_at = now
         locked.verification_code = locked.verification_code or new_verification_code()
         pdf_bytes = signatures.issued_pdf(locked, pin=pin) or render_circular(locked)
+        signatures.sign_attachments(locked, pin=pin)
         locked.sha256 = hashlib.sha256(pdf_bytes).hexdigest()
         locked.status = Circular.Status.ISSUED
         locked.pdf.save(

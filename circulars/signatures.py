@@ -9,7 +9,9 @@ organisation whose name, seal and number the document carries."""
 
 import hashlib
 from dataclasses import asdict
+from pathlib import Path
 
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 from circulars.documents import circular_document, printed_number
@@ -25,6 +27,7 @@ from signing.pdf import (
     reserve_signature_fields,
     seal_box,
     sign_as_signer,
+    sign_attachment,
 )
 from signing.validation import ALLOWED_CHANGES, active_trust_anchors, validate
 
@@ -136,6 +139,32 @@ def issued_pdf(circular: Circular, *, pin: str | None) -> bytes | None:
         organisation_box=box,
     )
     return signed.pdf
+
+
+def sign_attachments(circular: Circular, *, pin: str | None) -> int:
+    """At issue, the organisation's signature on each PDF attachment of the circular
+    (Decree 30, Appendix I: no image, at the top right of the first page), so that every
+    file a unit receives is signed. Nothing when the organisation has no credential; the
+    PIN is the one ``issued_pdf`` just used. Returns how many were signed."""
+    credential = organisation_credential(circular)
+    if credential is None:
+        return 0
+    signed = 0
+    for attachment in circular.attachments.filter(content_type=uploads.PDF.content_type):
+        result = sign_attachment(
+            pdf=_read(attachment.file),
+            credential=credential,
+            pin=pin,
+            organisation_name=circular.issuing_unit.name,
+            reference=circular.reference,
+            trust_anchors=active_trust_anchors(),
+        )
+        attachment.file.save(Path(attachment.file.name).name, ContentFile(result.pdf), save=False)
+        attachment.size = len(result.pdf)
+        attachment.sha256 = hashlib.sha256(result.pdf).hexdigest()
+        attachment.save(update_fields=["file", "size", "sha256"])
+        signed += 1
+    return signed
 
 
 def _read(field) -> bytes | None:

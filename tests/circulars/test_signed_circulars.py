@@ -9,11 +9,12 @@ import hashlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from weasyprint import HTML
 
 from circulars import services
-from circulars.models import Circular, IncomingDispatch, NumberingRegister
+from circulars.models import Attachment, Circular, IncomingDispatch, NumberingRegister
 from core.errors import Invalid
-from core.uploads import check_upload
+from core.uploads import ATTACHMENT_KINDS, check_upload
 from signing import pki
 from signing.models import SigningCredential, TrustAnchor
 from signing.pdf import Box, seal_box, sign_as_signer
@@ -284,3 +285,37 @@ def test_verification_page_shows_and_checks_signatures(client, signed_pdf):
         {"file": SimpleUploadedFile("x.pdf", alter_one_byte(signed_pdf), "application/pdf")},
     )
     assert "Văn bản đã bị thay đổi sau khi ký" in checked.content.decode()
+
+
+def test_a_pdf_attachment_is_signed_by_the_organisation_at_issue(
+    submitted, signer, records_clerk, signer_key, organisation_key, tmp_path
+):
+    annex = HTML(string="<p>Phụ lục: danh sách số điện thoại giả mạo</p>").write_pdf()
+    attachment = Attachment.store(
+        check_upload(SimpleUploadedFile("phu-luc.pdf", annex, "application/pdf"), allowed=ATTACHMENT_KINDS),
+        circular=submitted,
+        uploaded_by=submitted.created_by,
+    )
+    approved = services.approve(circular=submitted, by=signer, pin=PIN)
+    services.issue(circular=approved, by=records_clerk, pin=ORGANISATION_PIN)
+    attachment.refresh_from_db()
+    signed = read(attachment.file)
+    assert signed.startswith(annex)  # an incremental update: the annex itself is untouched
+    assert attachment.sha256 == hashlib.sha256(signed).hexdigest() and attachment.size == len(signed)
+    (report,) = validate(signed)
+    assert report.valid and report.intact and report.trusted
+    assert report.organisation
+    (poppler,) = pdfsig(signed, tmp_path)
+    assert poppler["validation"] == "Signature is Valid."
+
+
+def test_attachments_stay_as_they_are_without_an_organisation_key(submitted, signer, records_clerk):
+    annex = HTML(string="<p>Phụ lục</p>").write_pdf()
+    attachment = Attachment.store(
+        check_upload(SimpleUploadedFile("phu-luc.pdf", annex, "application/pdf"), allowed=ATTACHMENT_KINDS),
+        circular=submitted,
+        uploaded_by=submitted.created_by,
+    )
+    services.issue(circular=services.approve(circular=submitted, by=signer), by=records_clerk)
+    attachment.refresh_from_db()
+    assert read(attachment.file) == annex

@@ -107,16 +107,16 @@ class Box:
 
 def seal_box(signer_box: Box, *, seal_width_mm: float, seal_height_mm: float, text_width_mm: float = 70) -> Box:
     """The organisation's box: its seal, at its real size, covers the left third of the
-    signer's box, centred on it; the organisation's name and the time are written below the
-    seal (two 10 pt lines) in the same box."""
-    seal_left = signer_box.left + signer_box.width / 3 - seal_width_mm
-    seal_top = signer_box.top + (signer_box.height - seal_height_mm) / 2
+    signer's box; the organisation's name and the time are written below the seal (two
+    10 pt lines) in the same box, and the whole box is centred on the signer's height, so
+    that a signature space as tall as the box keeps the text off the signer's name."""
+    height = seal_height_mm + 2 * LINE_MM + 1
     return Box(
         page=signer_box.page,
-        left=seal_left,
-        top=seal_top,
+        left=signer_box.left + signer_box.width / 3 - seal_width_mm,
+        top=signer_box.top + (signer_box.height - height) / 2,
         width=max(seal_width_mm, text_width_mm),
-        height=seal_height_mm + 2 * LINE_MM + 1,
+        height=height,
     )
 
 

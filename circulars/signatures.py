@@ -66,6 +66,10 @@ def organisation_box(circular: Circular, place: Place) -> Box:
     return seal_box(signer_box(place), seal_width_mm=width, seal_height_mm=height)
 
 
+def signer_credential(user) -> SigningCredential | None:
+    return SigningCredential.objects.for_signer(user)
+
+
 def organisation_credential(circular: Circular) -> SigningCredential | None:
     return SigningCredential.objects.for_organisation(circular.issuing_unit)
 
@@ -76,7 +80,7 @@ def approved_draft(circular: Circular, *, by, pin: str | None) -> tuple[bytes, b
     Raises ``Invalid`` when a credential exists and no PIN is given."""
     pdf, place = render_circular_with_signature_place(circular_document(circular, for_signature=True))
     signer, organisation = signer_box(place), organisation_box(circular, place)
-    credential = SigningCredential.objects.for_signer(by)
+    credential = signer_credential(by)
     if credential is None:
         return reserve_signature_fields(pdf=pdf, signer_box=signer, organisation_box=organisation), None, place
     if not pin:

@@ -209,6 +209,7 @@ def _render_detail(request, pk, *, error: DomainError | None = None, forms=None)
         event.to_label = labels.get(event.to_status, event.to_status)
     dispatches = circular.in_response_to.prefetch_related("attachments")
     forms = forms or {}
+    actions = policy.allowed_actions(request.user, circular)
     context = {
         "circular": circular,
         "recipient_lines": circular.recipient_lines(),
@@ -216,10 +217,14 @@ def _render_detail(request, pk, *, error: DomainError | None = None, forms=None)
         "attachments": circular.attachments.all(),
         "dispatches": dispatches,
         "events": events,
-        "actions": policy.allowed_actions(request.user, circular),
+        "actions": actions,
         "return_form": forms.get("return") or ReturnForm(prefix="return"),
         "issue_form": forms.get("issue") or IssueForm(prefix="issue"),
         "approve_form": forms.get("approve") or ApproveForm(prefix="approve"),
+        # The PIN is asked only of whoever has a key to sign with: the signer at approval,
+        # the records office for the organisation's key at issue.
+        "signer_has_key": "approve" in actions and signatures.signer_credential(request.user) is not None,
+        "organisation_has_key": "issue" in actions and signatures.organisation_credential(circular) is not None,
         "signed_draft_form": forms.get("signed_draft") or SignedDraftForm(prefix="signed_draft"),
         "may_sign_elsewhere": circular.status == Circular.Status.APPROVED
         and bool(circular.approved_draft)

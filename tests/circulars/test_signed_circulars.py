@@ -319,3 +319,17 @@ def test_attachments_stay_as_they_are_without_an_organisation_key(submitted, sig
     services.issue(circular=services.approve(circular=submitted, by=signer), by=records_clerk)
     attachment.refresh_from_db()
     assert read(attachment.file) == annex
+
+
+def test_the_page_asks_for_a_pin_only_of_whoever_has_a_key(client, submitted, signer, records_clerk, signer_key):
+    client.force_login(signer)
+    page = client.get(reverse("circular-detail", args=[submitted.pk])).content.decode()
+    assert 'name="approve-pin"' in page and "Duyệt và ký số" in page
+    SigningCredential.objects.filter(pk=signer_key.pk).update(active=False)
+    page = client.get(reverse("circular-detail", args=[submitted.pk])).content.decode()
+    assert 'name="approve-pin"' not in page and 'id="action-approve"' in page
+    approved = services.approve(circular=submitted, by=signer)
+    client.force_login(records_clerk)
+    page = client.get(reverse("circular-detail", args=[approved.pk])).content.decode()
+    # No organisation key in this test: issuing asks for no PIN.
+    assert 'id="action-issue"' in page and 'name="issue-pin"' not in page

@@ -327,10 +327,14 @@ def chase_now(*, circular: Circular, unit_ids: list[int], by, at: datetime.datet
     stage = Stage(K.MANUAL, at.strftime("%Y%m%dT%H%M%S.%f"), CLERKS)
     sweep_id = uuid.uuid4().hex
     with transaction.atomic():
-        # Lock the deliveries so that two monitors clicking at once chase each unit once.
+        # Lock the deliveries so that two monitors clicking at once chase each unit once,
+        # in the order every step locks: the circular first (a recall locks it, then its
+        # deliveries), then the deliveries only (``of``: not the circular again, through
+        # the join of ``live()``), so a chase and a recall never wait for each other.
+        Circular.objects.select_for_update().filter(pk=circular.pk).values_list("pk", flat=True).get()
         qs = (
             Delivery.objects.live()
-            .select_for_update()
+            .select_for_update(of=("self",))
             .filter(circular=circular, unit_id__in=unit_ids)
             .filter(status__in=Delivery.REPORT_OWED)
         )

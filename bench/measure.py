@@ -277,12 +277,15 @@ def inbox_orm_shape_sql(user_id: int, page_size: int) -> tuple[str, dict]:
 def league_sql(start: datetime.date, end: datetime.date, on: datetime.date) -> tuple[str, dict]:
     """The units league table's GROUP BY over every delivery of the circulars of the year."""
     owed = "('sent', 'acknowledged', 'returned')"
+    still_owed = "d.status NOT IN ('recalled', 'replaced')"  # closed deliveries owe nothing
     return (
         f"SELECT d.unit_id, u.code, u.name, count(*), "
         f"count(*) FILTER (WHERE d.status <> 'refused' AND d.ack_delay_days = 0), "
-        f"count(*) FILTER (WHERE d.status <> 'refused' AND (d.acknowledged_at IS NOT NULL OR d.ack_due_on < %(on)s)), "
+        f"count(*) FILTER (WHERE d.status <> 'refused' "
+        f"AND (d.acknowledged_at IS NOT NULL OR ({still_owed} AND d.ack_due_on < %(on)s))), "
         f"count(*) FILTER (WHERE d.status <> 'refused' AND d.report_delay_days = 0), "
-        f"count(*) FILTER (WHERE d.status <> 'refused' AND (d.reported_at IS NOT NULL OR d.report_due_on < %(on)s)), "
+        f"count(*) FILTER (WHERE d.status <> 'refused' "
+        f"AND (d.reported_at IS NOT NULL OR ({still_owed} AND d.report_due_on < %(on)s))), "
         f"count(*) FILTER (WHERE (d.status = 'sent' AND d.ack_due_on < %(on)s) "
         f"OR (d.status IN {owed} AND d.report_due_on < %(on)s)), "
         f"coalesce(sum(d.ack_delay_days), 0) + coalesce(sum(d.report_delay_days), 0), "

@@ -58,6 +58,7 @@ from circulars.models import (
     ActionItem,
     Circular,
     CircularEvent,
+    CircularRelation,
     NumberingRegister,
     Urgency,
     fold,
@@ -69,6 +70,7 @@ S = Delivery.Status
 TZ = ZoneInfo(settings.TIME_ZONE)
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
+RECALL_REASON = "Văn bản ban hành chưa đúng thẩm quyền; thu hồi để ban hành lại."
 
 # Sizes at SCALE=1.
 UNITS = 3500
@@ -498,7 +500,7 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
     C = plan.circulars
     diligence = [rng.betavariate(5, 2) for _ in range(U)]
     diligence[INBOX_UNIT] = 0.8
-    circulars, action_items, circular_events, recipients = [], [], [], []
+    circulars, action_items, circular_events, recipients, relations = [], [], [], [], []
     registers: dict[int, int] = {}
     codes: set[str] = set()
     # One circular of about six weeks ago goes to every unit: the monitoring page's.
@@ -535,7 +537,17 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
             f"<li>{ACTIONS[a]}</li>" for a in range(n_items)
         )
         body += "</ul>"
-        withdrawn = rng.random() < 0.01
+        # About 1 % are recalled a few days after sending, and about 0.5 % replace the
+        # circular before them (one draw, so the rest of the dataset does not move); at
+        # any scale, at least the middle one is recalled and the one after the first third
+        # replaces its predecessor, so that every state is there.
+        fate = rng.random()
+        recall = fate < 0.01 or j == C // 2
+        recalled_at = min(sent_at + DAY * 3, now - HOUR) if recall else None
+        previous = circulars[-1] if circulars else None
+        replaces = None
+        if (fate >= 0.995 or j == C // 3 + 1) and not recall and previous and previous["closed"] is None:
+            replaces = previous if previous["index"] != all_units_index else None
         circulars.append(
             {
                 "id": j + 1,
@@ -546,14 +558,15 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
                 "ack_due": days.add(issued_on, ack_days),
                 "report_due": report_due,
                 "urgency": urgency,
-                "withdrawn": withdrawn,
+                "closed": ("recall", recalled_at, RECALL_REASON) if recalled_at else None,
+                "signer": signer,
                 "recipients": chosen,
                 "reference": f"{number}/UBND-VX",
                 "subject": subject,
                 "items": [],
                 "row": (
                     j + 1,
-                    Circular.Status.WITHDRAWN if withdrawn else Circular.Status.DISTRIBUTED,
+                    Circular.Status.RECALLED if recalled_at else Circular.Status.DISTRIBUTED,
                     "cong_van",
                     subject,
                     body,
@@ -582,6 +595,10 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
                     signer,
                     "",
                     "none",
+                    "",  # approved_draft: seeded circulars carry no signed draft
+                    "",  # signed_draft
+                    RECALL_REASON if recalled_at else "",
+                    recalled_at,
                 ),
             }
         )
@@ -597,11 +614,19 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
             ("issue", "approved", "issued", records_clerk, issued_at),
             ("distribute", "issued", "distributed", records_clerk, sent_at),
         ]
-        if withdrawn:
-            steps.append(("withdraw", "distributed", "withdrawn", signer, min(sent_at + DAY * 3, now - HOUR)))
-        for action, frm, to, actor, at in steps:
-            comment = f"{len(chosen)} đơn vị" if action == "distribute" else ""
+        if recalled_at:
+            steps.append(("recall", "distributed", "recalled", signer, recalled_at, RECALL_REASON))
+        for action, frm, to, actor, at, *comment in steps:
+            comment = f"{len(chosen)} đơn vị" if action == "distribute" else "".join(comment)
             circular_events.append((len(circular_events) + 1, j + 1, actor, action, frm, to, comment, at))
+        if replaces:
+            # Distributing this one replaces the previous one (as ``distribute`` does).
+            reason = f"Được thay thế bởi văn bản {number}/UBND-VX"
+            replaces["closed"] = ("replace", sent_at, reason)
+            replaces["row"] = (replaces["row"][0], Circular.Status.REPLACED, *replaces["row"][2:])
+            step = ("replace", "distributed", "replaced", reason, sent_at)
+            circular_events.append((len(circular_events) + 1, replaces["id"], records_clerk, *step))
+            relations.append((len(relations) + 1, j + 1, replaces["id"], CircularRelation.Kind.REPLACE, created))
         recipients.extend((j + 1, unit_ids[i]) for i in chosen)
 
     _copy_small(
@@ -637,6 +662,10 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
             "signer",
             "notation_override",
             "secrecy",
+            "approved_draft",
+            "signed_draft",
+            "recall_reason",
+            "recalled_at",
         ],
         (c["row"] for c in circulars),
         replica,
@@ -649,6 +678,8 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
         circular_events, replica,
     )  # fmt: skip
     counts["circular_events"] = len(circular_events)
+    _copy_small(CircularRelation, ["id", "circular", "target", "kind", "created_at"], relations, replica)
+    counts["relations"] = len(relations)
     _copy_small(
         Circular.recipient_units.through,
         ["id", "circular", "unit"],
@@ -697,6 +728,8 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
                 "refuse_reason",
                 "ack_delay_days",
                 "report_delay_days",
+                "closed_at",
+                "close_reason",
             ],
             stack,
             replica,
@@ -792,7 +825,10 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
             cid, sent = c["id"], c["sent_at"]
             ack_due, report_due = c["ack_due"], c["report_due"]
             report_due_end = _at(report_due, 17) if report_due else None
-            live = not c["withdrawn"]
+            closed = c["closed"]
+            live = closed is None
+            # A recalled or replaced circular's units did nothing after it closed.
+            horizon = closed[1] if closed else now
             title = f"Công văn mới {c['reference']}: {c['subject']}"[:500]
             for i in c["recipients"]:
                 d = diligence[i]
@@ -808,20 +844,20 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
                 if rng.random() >= 0.05 * (1 - d):  # a few units never acknowledge
                     ack_at = view_at + HOUR * rng.expovariate(1 / (4 + 150 * (1 - d) ** 2))
                 refuse_at = view_at + HOUR * (1 + rng.random() * 47) if rng.random() < 0.015 else None
-                if refuse_at and refuse_at < now and ack_at and rng.random() < 0.7:
+                if refuse_at and refuse_at < horizon and ack_at and rng.random() < 0.7:
                     ack_at = None  # refused without acknowledging
-                if view_at < now and (ack_at is None or view_at < ack_at) and (refuse_at or rng.random() < 0.85):
+                if view_at < horizon and (ack_at is None or view_at < ack_at) and (refuse_at or rng.random() < 0.85):
                     viewed_at = view_at
                     event(did, clerk, "view", S.SENT, S.SENT, view_at)
-                if refuse_at and refuse_at < now and ack_at is None:
+                if refuse_at and refuse_at < horizon and ack_at is None:
                     status, refused_at, reason = S.REFUSED, refuse_at, "Văn bản không thuộc phạm vi của đơn vị."
                     event(did, clerk, "refuse", S.SENT, S.REFUSED, refuse_at, reason)
-                elif ack_at and ack_at < now:
+                elif ack_at and ack_at < horizon:
                     status, acknowledged_at = S.ACKNOWLEDGED, ack_at
                     ack_delay = days.late(ack_due, ack_at.date())
                     viewed_at = viewed_at or ack_at
                     event(did, clerk, "acknowledge", S.SENT, S.ACKNOWLEDGED, ack_at)
-                    if refuse_at and ack_at < refuse_at < now:
+                    if refuse_at and ack_at < refuse_at < horizon:
                         status, refused_at, reason = S.REFUSED, refuse_at, "Văn bản không thuộc phạm vi của đơn vị."
                         event(did, clerk, "refuse", S.ACKNOWLEDGED, S.REFUSED, refuse_at, reason)
                     elif report_due and rng.random() >= 0.05 + 0.2 * (1 - d):  # some never report
@@ -829,12 +865,12 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
                             report_at = ack_at + (report_due_end - ack_at) * rng.random()
                         else:
                             report_at = max(report_due_end, ack_at) + DAY * rng.expovariate(1 / (2 + 25 * (1 - d)))
-                        if report_at < now:
+                        if report_at < horizon:
                             status, reported_at = S.REPORTED, report_at
                             report_delay = days.late(report_due, report_at.date())
                             event(did, clerk, "report", S.ACKNOWLEDGED, S.REPORTED, report_at, "phiên bản 1")
                             review_at = report_at + DAY * rng.expovariate(1 / 7)
-                            if review_at >= now or rng.random() < 0.02:  # a few are never reviewed
+                            if review_at >= horizon or rng.random() < 0.02:  # a few are never reviewed
                                 report(did, 1, "submitted", clerk, report_at)
                             elif rng.random() < 0.12:
                                 comment = "Đề nghị bổ sung bằng chứng thực hiện."
@@ -842,11 +878,11 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
                                 status = S.RETURNED
                                 event(did, monitor, "return", S.REPORTED, S.RETURNED, review_at, comment)
                                 again_at = review_at + DAY * rng.expovariate(1 / 6)
-                                if again_at < now and rng.random() < 0.8:  # some never report again
+                                if again_at < horizon and rng.random() < 0.8:  # some never report again
                                     status = S.REPORTED
                                     event(did, clerk, "report", S.RETURNED, S.REPORTED, again_at, "phiên bản 2")
                                     review2_at = again_at + DAY * rng.expovariate(1 / 7)
-                                    if review2_at < now:
+                                    if review2_at < horizon:
                                         report(did, 2, "accepted", clerk, again_at, review2_at)
                                         status, accepted_at = S.ACCEPTED, review2_at
                                         event(did, monitor, "accept", S.REPORTED, S.ACCEPTED, review2_at)
@@ -856,6 +892,18 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
                                 report(did, 1, "accepted", clerk, report_at, review_at)
                                 status, accepted_at = S.ACCEPTED, review_at
                                 event(did, monitor, "accept", S.REPORTED, S.ACCEPTED, review_at)
+                closed_at, close_reason = None, ""
+                if closed:
+                    action, closed_at, close_reason = closed
+                    to = S.RECALLED if action == "recall" else S.REPLACED
+                    # A recall closes all but a refusal; a replacement the steps still open.
+                    closes = (status != S.REFUSED) if action == "recall" else (status in Delivery.OPEN)
+                    if closes:
+                        actor = c["signer"] if action == "recall" else records_clerk
+                        event(did, actor, action, status, to, closed_at, close_reason)
+                        status = to
+                    else:
+                        closed_at, close_reason = None, ""
                 # How far each step was chased, and whether it reached a new stage.
                 if live:
                     ack_chased = history(ack_delay or 0)
@@ -902,6 +950,8 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
                         reason,
                         ack_delay,
                         report_delay,
+                        closed_at,
+                        close_reason,
                     )
                 )
                 if did % 200_000 == 0:

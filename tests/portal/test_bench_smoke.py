@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from acknowledgements.models import Delivery, DeliveryEvent, ImplementationReport, Reminder
 from bench import db, seed
-from circulars.models import Circular, WorkingDayChange
+from circulars.models import Circular, CircularRelation, WorkingDayChange
 from circulars.workdays import working_days_late
 from units.models import Unit
 
@@ -76,6 +76,25 @@ def test_seeding_writes_the_specified_dataset_and_repeats_it(bench_database):
     assert states[Delivery.Status.ACCEPTED] == max(states.values())
     for rare in (Delivery.Status.SENT, Delivery.Status.RETURNED, Delivery.Status.REFUSED, Delivery.Status.REPORTED):
         assert states[rare] < 0.15 * deliveries
+
+    # Recalled and replaced circulars as the services leave them: every delivery of a
+    # recalled one closed (or refused), a replaced one named by its replacement, and
+    # nothing closed on a circular in force.
+    closed = Delivery.objects.filter(status__in=Delivery.CLOSED)
+    assert not closed.filter(circular__status=Circular.Status.DISTRIBUTED).exists()
+    assert not closed.filter(closed_at__isnull=True).exists()
+    recalled = Circular.objects.filter(status=Circular.Status.RECALLED)
+    assert recalled.exists() and not recalled.filter(recalled_at__isnull=True).exists()
+    assert (
+        not Delivery.objects.filter(circular__in=recalled)
+        .exclude(status__in=[Delivery.Status.RECALLED, Delivery.Status.REFUSED])
+        .exists()
+    )
+    replaced = Circular.objects.filter(status=Circular.Status.REPLACED)
+    assert replaced.exists()
+    targets = set(CircularRelation.objects.values_list("target_id", flat=True))
+    assert targets == set(replaced.values_list("pk", flat=True))
+    assert not Delivery.objects.filter(circular__in=replaced, status__in=Delivery.OPEN).exists()
 
     # Late and on time, with delays as the services would have written them.
     acknowledged = Delivery.objects.filter(acknowledged_at__isnull=False)

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from circulars.models import ActionItem, Circular
+from circulars.models import ActionItem, Assignment, Circular
 from core.models import Event, StoredFile
 from units.models import Unit
 from units.roles import PortalRole, has_role
@@ -117,6 +117,10 @@ class Delivery(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # A database default too: distribution inserts deliveries in raw SQL.
     close_reason = models.TextField(_("why it was closed"), blank=True, db_default="")
+    # The unit's own incoming register (Decree 30 Art. 22): the arrival number the delivery
+    # took in its unit's register for the year it arrived, given at distribution.
+    arrival_year = models.PositiveSmallIntegerField(_("arrival year"), null=True, blank=True)
+    arrival_number = models.PositiveIntegerField(_("arrival number"), null=True, blank=True)
 
     objects = DeliveryQuerySet.as_manager()
 
@@ -126,6 +130,11 @@ class Delivery(models.Model):
         verbose_name_plural = _("deliveries")
         constraints = [
             models.UniqueConstraint(fields=["circular", "unit"], name="delivery_one_per_circular_and_unit"),
+            models.UniqueConstraint(
+                fields=["unit", "arrival_year", "arrival_number"],
+                condition=Q(arrival_number__isnull=False),
+                name="delivery_arrival_number_unique_per_unit",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["sent", "refused", "recalled", "replaced"]) | Q(acknowledged_at__isnull=False),
                 name="delivery_acknowledged_before_later_steps",
@@ -320,6 +329,7 @@ class Notification(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     reminder = models.ForeignKey(
         "Reminder", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
@@ -375,6 +385,7 @@ class OutboxEmail(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     to = models.EmailField()
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, null=True, blank=True, related_name="emails")
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     report = models.ForeignKey(
         "ImplementationReport", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
@@ -416,14 +427,21 @@ class Reminder(models.Model):
         REPORT_OVERDUE = "report_overdue", _("Report overdue")
         REPORT_ESCALATION = "report_escalation", _("Report escalated")
         MANUAL = "manual", _("Chased by the monitoring office")
+        ASSIGNMENT_DUE_SOON = "assignment_due_soon", _("Handling due soon")
+        ASSIGNMENT_OVERDUE = "assignment_overdue", _("Handling overdue")
+        ASSIGNMENT_ESCALATION = "assignment_escalation", _("Handling escalated")
 
     class Channel(models.TextChoices):
         IMMEDIATE = "immediate", _("At once")
         DIGEST = "digest", _("Daily digest")
         PORTAL = "portal", _("In the portal only")
 
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # What it chases: a delivery, or a unit's assignment of an incoming dispatch.
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders")
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
     # "" for a single-stage kind; "head" / "monitor" for escalations; a time slot for
     # manual chases, so that one unit is chased by hand at most once per slot.
     stage = models.CharField(max_length=32, blank=True, default="")
@@ -441,6 +459,14 @@ class Reminder(models.Model):
         verbose_name_plural = _("reminders")
         constraints = [
             models.UniqueConstraint(fields=["delivery", "kind", "stage"], name="reminder_once_per_delivery_kind_stage"),
+            models.UniqueConstraint(
+                fields=["assignment", "kind", "stage"], name="reminder_once_per_assignment_kind_stage"
+            ),
+            models.CheckConstraint(
+                condition=Q(delivery__isnull=False, assignment__isnull=True)
+                | Q(delivery__isnull=True, assignment__isnull=False),
+                name="reminder_chases_one_thing",
+            ),
         ]
         indexes = [
             # The daily digest: reminders still waiting for it.
@@ -448,11 +474,13 @@ class Reminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.stage} – {self.delivery}"
+        return f"{self.get_kind_display()} {self.stage} – {self.delivery or self.assignment}"
 
     def is_still_due(self) -> bool:
         """Is the step this reminder chases still owed? Asked again just before sending:
         the unit may have acted since the sweep."""
+        if self.assignment_id is not None:
+            return self.assignment.is_open
         delivery = self.delivery
         if not delivery.is_live:
             return False

@@ -190,15 +190,37 @@ class NumberingRegister(models.Model):
     class Kind(models.TextChoices):
         INCOMING = "incoming", _("Incoming register")
         OUTGOING = "outgoing", _("Outgoing register")
+        # A unit's own register of what reached it through the portal.
+        UNIT_INCOMING = "unit_in", _("Unit's incoming register")
 
     kind = models.CharField(_("register"), max_length=8, choices=Kind.choices)
+    # Empty for the committee's own registers; a unit for that unit's incoming register
+    # (the arrival numbers its deliveries get, Decree 30 Art. 22: every agency keeps one).
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, null=True, blank=True, related_name="registers"
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     last_number = models.PositiveIntegerField(_("last number"), default=0)
 
     class Meta:
         verbose_name = _("numbering register")
         verbose_name_plural = _("numbering registers")
-        constraints = [models.UniqueConstraint(fields=["kind", "year"], name="register_one_row_per_kind_and_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "year"], condition=Q(unit__isnull=True), name="register_one_row_per_kind_and_year"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "unit", "year"],
+                condition=Q(unit__isnull=False),
+                name="register_one_row_per_unit_kind_and_year",
+            ),
+            # The committee's registers have no unit; a unit's incoming register has one.
+            models.CheckConstraint(
+                condition=Q(unit__isnull=True, kind__in=["incoming", "outgoing"])
+                | Q(unit__isnull=False, kind="unit_in"),
+                name="register_unit_only_for_unit_registers",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.year}: {self.last_number}"
@@ -270,6 +292,15 @@ class SignatureStatus(models.TextChoices):
         return cls.VALID
 
 
+class HandlingStatus(models.TextChoices):
+    """Where an incoming dispatch is in its handling."""
+
+    REGISTERED = "registered", _("Registered")
+    PRESENTED = "presented", _("Presented to a leader")
+    ASSIGNED = "assigned", _("Assigned for handling")
+    DONE = "done", _("Handled")
+
+
 class IncomingDispatchQuerySet(FoldedSearchQuerySet):
     def for_user(self, user):
         """The incoming register is the records office's: staff roles read it."""
@@ -305,6 +336,21 @@ class IncomingDispatch(models.Model):
     # "Ngày chuyển" of the register: the day the dispatch was passed to whoever handles it.
     transferred_on = models.DateField(_("transferred on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # Its handling (Decree 30 Art. 23-24): presented to a leader, assigned by the leader's
+    # instruction to a lead unit and supporting units (``Assignment``), done when the lead
+    # unit completes it. Written by the handling steps only, each with its HandlingEvent.
+    handling_status = models.CharField(
+        _("handling"), max_length=10, choices=HandlingStatus.choices, default=HandlingStatus.REGISTERED
+    )
+    presented_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("presented to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    presented_at = models.DateTimeField(_("presented at"), null=True, blank=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("registered by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -833,6 +879,125 @@ class Chain:
             "replaced_by": self.public_link(self.replaced_by) if self.replaced_by else None,
             "corrections": [self.public_link(c) for c in self.corrections],
         }
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def current(self):
+        """The assignments of the dispatches' latest instruction (not replaced by a new one)."""
+        return self.exclude(status=Assignment.Status.REPLACED)
+
+    def for_units(self, unit_ids):
+        return self.current().filter(unit_id__in=unit_ids)
+
+    def for_member(self, user):
+        """A unit member's: their units' current assignments (another unit's is a 404)."""
+        return self.current().filter(unit__memberships__user=user)
+
+    def open(self):
+        return self.filter(status=Assignment.Status.ASSIGNED)
+
+    def overdue(self, on):
+        """Still open after the due date: the one definition the inbox, the sweep and the
+        dashboard read."""
+        return self.open().filter(due_on__lt=on)
+
+    def due_soon(self, on, until):
+        return self.open().filter(due_on__gte=on, due_on__lte=until)
+
+
+class Assignment(models.Model):
+    """Giao xử lý: one unit's part in handling an incoming dispatch, as the leader's
+    instruction gave it: the lead unit (chủ trì) handles it and completes it, supporting
+    units (phối hợp) contribute. Assigning again replaces the current assignments (they
+    become ``replaced`` and stay, with their history) by new ones. Chased like a delivery:
+    ``Reminder`` has an ``assignment`` key too."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead unit")
+        SUPPORT = "support", _("Supporting unit")
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", _("Being handled")
+        DONE = "done", _("Done")
+        REPLACED = "replaced", _("Replaced by a new assignment")
+
+    dispatch = models.ForeignKey(IncomingDispatch, on_delete=models.PROTECT, related_name="assignments")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField(_("role"), max_length=8, choices=Role.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ASSIGNED)
+    due_on = models.DateField(_("due on"))
+    instruction = models.TextField(_("instruction"))
+    # The leader whose instruction it is, and who recorded it (the leader, or the records
+    # clerk writing "theo ý kiến của" the leader).
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("leader"), on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assigned by"), on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    completion_note = models.TextField(_("result"), blank=True)
+    # The circular drafted in response whose issue completed it, if one did.
+    completed_by_circular = models.ForeignKey(
+        Circular, on_delete=models.PROTECT, null=True, blank=True, related_name="completed_assignments"
+    )
+    replaced_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dispatch", "unit"], condition=~Q(status="replaced"), name="assignment_one_per_unit"
+            ),
+            models.UniqueConstraint(
+                fields=["dispatch"], condition=Q(role="lead") & ~Q(status="replaced"), name="assignment_one_lead"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(completed_at__isnull=False), name="assignment_done_has_completed_at"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="replaced") | Q(replaced_at__isnull=False),
+                name="assignment_replaced_has_replaced_at",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="assignment_unit_status_idx"),
+            # The sweep and the dashboard: open assignments by due date.
+            models.Index(fields=["due_on"], condition=Q(status="assigned"), name="assignment_open_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dispatch.reference} → {self.unit} ({self.get_role_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.ASSIGNED
+
+
+class HandlingEvent(Event):
+    """One step in handling an incoming dispatch: presented, assigned (one per unit),
+    a supporting unit's contribution, completed, replaced by a new assignment. Written in
+    the same transaction as the step; append-only."""
+
+    dispatch = models.ForeignKey(IncomingDispatch, on_delete=models.PROTECT, related_name="handling_events")
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("handling event")
+        verbose_name_plural = _("handling events")
+        triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
 
 
 class Attachment(StoredFile):

@@ -129,7 +129,7 @@ def _render_registers(request, *, error: DomainError | None = None, restart_form
     """This year's registers with their restart forms, their history, and the yearly
     swaps of working days still to enter."""
     year = timezone.localdate().year
-    last_numbers = dict(NumberingRegister.objects.filter(year=year).values_list("kind", "last_number"))
+    last_numbers = dict(NumberingRegister.objects.filter(year=year, unit=None).values_list("kind", "last_number"))
     restart_forms = restart_forms or {}
     registers = [
         {

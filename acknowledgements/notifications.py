@@ -16,7 +16,7 @@ from units.models import Membership
 log = logging.getLogger(__name__)
 
 
-def _members(unit_ids):
+def unit_members(unit_ids):
     """(unit_id, user) of the active members of these units: one query."""
     return [
         (m.unit_id, m.user)
@@ -79,7 +79,7 @@ def _notify_monitors(delivery: Delivery, *, kind: str, title: str) -> None:
     url = reverse("delivery-detail", args=[delivery.pk])
     Notification.objects.bulk_create(
         Notification(user=user, delivery=delivery, kind=kind, title=title[:500], url=url)
-        for _unit, user in _members([circular.monitoring_unit_id])
+        for _unit, user in unit_members([circular.monitoring_unit_id])
     )
 
 
@@ -115,7 +115,7 @@ def report_reviewed(report: ImplementationReport, delivery: Delivery) -> None:
         title = title % {"ref": delivery.circular.reference, "comment": report.review_comment}
     url = reverse("delivery-detail", args=[delivery.pk])
     kind = "report_returned" if returned else "report_accepted"
-    members = _members([delivery.unit_id])
+    members = unit_members([delivery.unit_id])
     Notification.objects.bulk_create(
         Notification(user=user, delivery=delivery, kind=kind, title=title[:500], url=url) for _u, user in members
     )

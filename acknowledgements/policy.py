@@ -5,6 +5,7 @@ the user may not take is a 403 from the service, and its button is not shown."""
 from django.shortcuts import get_object_or_404
 
 from acknowledgements.models import Delivery, Evidence, ImplementationReport
+from circulars.models import Assignment, IncomingDispatch
 from circulars.policy import is_member, is_monitor_of
 
 # The delivery states each step starts from; the services refuse the step from any
@@ -59,3 +60,22 @@ def allowed_actions(user, delivery: Delivery, *, latest_report: ImplementationRe
     ):
         actions.add("review")
     return actions
+
+
+def get_assignment_for_user(user, pk) -> Assignment:
+    """An assignment is its unit's (a member reads it, replaced ones included, for their
+    history) and the records office's (whoever reads the incoming register). To anyone
+    else it does not exist: 404."""
+    assignments = Assignment.objects.select_related("dispatch", "unit", "leader", "assigned_by")
+    readable = assignments.filter(unit__memberships__user=user)
+    if not IncomingDispatch.objects.for_user(user).query.is_empty():
+        readable = assignments
+    return get_object_or_404(readable.distinct(), pk=pk)
+
+
+def assignment_actions(user, assignment: Assignment) -> set[str]:
+    """The steps this user may take on this assignment now, for its buttons: an open
+    assignment's unit adds notes, its lead unit completes it."""
+    if not assignment.is_open or not is_member(user, assignment.unit_id):
+        return set()
+    return {"note", "complete"} if assignment.role == Assignment.Role.LEAD else {"note"}

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from circulars import signatures
+from circulars import handling, signatures
 from circulars.documents import render_circular
 from circulars.models import (
     ActionItem,
@@ -796,4 +796,6 @@ def issue(
         )
         locked.save()
         _event(locked, by=by, action="issue", from_status=Circular.Status.APPROVED, at=now)
+        # The dispatches it answers are handled (their assignments done), in this transaction.
+        handling.complete_by_circular(circular=locked, by=by, at=now)
     return locked

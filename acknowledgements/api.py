@@ -1,16 +1,23 @@
 """The acknowledgements API: the same services as the pages, in JSON."""
 
+from django.db.models import Case, When
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from acknowledgements import services
+from acknowledgements import assignments, services
 from acknowledgements.models import Delivery
-from acknowledgements.policy import get_delivery_for_user, get_report_for_user
+from acknowledgements.policy import get_assignment_for_user, get_delivery_for_user, get_report_for_user
 from acknowledgements.serializers import (
+    AssignInputSerializer,
+    AssignmentDetailSerializer,
+    AssignmentSerializer,
+    CompleteInputSerializer,
     DeliveryDetailSerializer,
     InboxItemSerializer,
     MonitorDeliverySerializer,
+    NoteInputSerializer,
+    PresentSerializer,
     ReasonSerializer,
     ReportInputSerializer,
     ReportItemInputSerializer,
@@ -20,10 +27,11 @@ from acknowledgements.serializers import (
     ReviewCommentSerializer,
 )
 from circulars.api import CircularWithdraw
-from circulars.policy import get_circular_for_user
-from circulars.serializers import CircularSerializer
+from circulars.models import Assignment
+from circulars.policy import get_circular_for_user, get_incoming_for_user
+from circulars.serializers import CircularSerializer, IncomingSerializer
 from core.addresses import client_ip
-from core.api import APIView, ListAPIView, TextField
+from core.api import APIView, ListAPIView, TextField, read_query
 from core.uploads import EVIDENCE_KINDS, check_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -171,3 +179,96 @@ class ReturnReport(APIView):
             report=report, by=request.user, comment=data.validated_data["comment"], ip=client_ip(request)
         )
         return Response(ReportSerializer(report).data)
+
+
+# --- Handling of incoming dispatches ---------------------------------------------------
+
+
+class IncomingPresent(APIView):
+    """Trình: the records clerk presents a registered dispatch to a leader."""
+
+    @extend_schema(request=PresentSerializer, responses=IncomingSerializer)
+    def post(self, request, pk):
+        dispatch = get_incoming_for_user(request.user, pk)
+        assignments.require_present(request.user)
+        data = PresentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        dispatch = assignments.present(dispatch=dispatch, by=request.user, **data.validated_data)
+        return Response(IncomingSerializer(dispatch).data)
+
+
+class IncomingAssign(APIView):
+    """Giao xử lý: the leader's instruction (or the records clerk's record of it) gives
+    the dispatch to a lead unit and supporting units with a due date. Assigning again
+    replaces the current assignment (its history stays)."""
+
+    @extend_schema(request=AssignInputSerializer, responses={201: AssignmentSerializer(many=True)})
+    def post(self, request, pk):
+        dispatch = get_incoming_for_user(request.user, pk)
+        assignments.require_assign(request.user)
+        data = AssignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        new = assignments.assign(dispatch=dispatch, by=request.user, **data.validated_data)
+        return Response(AssignmentSerializer(new, many=True).data, status=status.HTTP_201_CREATED)
+
+
+ASSIGNMENT_RELATED = ("dispatch", "unit", "leader", "assigned_by", "completed_by", "completed_by_circular")
+
+
+class AssignmentQuery(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Assignment.Status.choices, required=False, allow_blank=True)
+
+
+class AssignmentList(ListAPIView):
+    """The assignments of the caller's units (current ones: not replaced), open ones
+    first, by due date."""
+
+    serializer_class = AssignmentSerializer
+
+    def get_queryset(self):
+        query = read_query(AssignmentQuery, self.request)
+        qs = Assignment.objects.for_member(self.request.user).select_related(*ASSIGNMENT_RELATED)
+        if state := query.get("status"):
+            qs = qs.filter(status=state)
+        return qs.order_by(Case(When(status=Assignment.Status.ASSIGNED, then=0), default=1), "due_on", "id")
+
+    @extend_schema(parameters=[AssignmentQuery])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class AssignmentDetail(APIView):
+    @extend_schema(responses=AssignmentDetailSerializer)
+    def get(self, request, pk):
+        assignment = get_assignment_for_user(request.user, pk)
+        assignment = (
+            Assignment.objects.select_related(*ASSIGNMENT_RELATED)
+            .prefetch_related("reminders__notifications__user")
+            .get(pk=assignment.pk)
+        )
+        return Response(AssignmentDetailSerializer(assignment).data)
+
+
+class AssignmentNotes(APIView):
+    """A unit's contribution to the handling (supporting units; the lead unit's progress)."""
+
+    @extend_schema(request=NoteInputSerializer, responses={201: AssignmentDetailSerializer})
+    def post(self, request, pk):
+        assignment = get_assignment_for_user(request.user, pk)
+        data = NoteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignments.add_note(assignment=assignment, by=request.user, text=data.validated_data["text"])
+        assignment = Assignment.objects.select_related(*ASSIGNMENT_RELATED).get(pk=assignment.pk)
+        return Response(AssignmentDetailSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+
+class AssignmentComplete(APIView):
+    """The lead unit completes the handling, saying how; the supporting units' end with it."""
+
+    @extend_schema(request=CompleteInputSerializer, responses=AssignmentSerializer)
+    def post(self, request, pk):
+        assignment = get_assignment_for_user(request.user, pk)
+        data = CompleteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = assignments.complete(assignment=assignment, by=request.user, note=data.validated_data["note"])
+        return Response(AssignmentSerializer(assignment).data)

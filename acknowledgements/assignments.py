@@ -41,6 +41,17 @@ def may_present(user) -> bool:
     return has_role(user, PortalRole.RECORDS_CLERK, PortalRole.ADMIN)
 
 
+def require_assign(user) -> None:
+    """403 before anything else (the API asks it before reading the body)."""
+    if not may_assign(user):
+        raise Forbidden(_("Only a leader, or the records clerk on a leader's instruction, assigns a dispatch."))
+
+
+def require_present(user) -> None:
+    if not may_present(user):
+        raise Forbidden(_("Only the records clerk presents incoming dispatches to a leader."))
+
+
 def leaders():
     """Who may be presented a dispatch and give an instruction: the active signers."""
     return User.objects.filter(is_active=True, groups__name=PortalRole.SIGNER).order_by("last_name", "username")
@@ -89,8 +100,7 @@ def _tell(users, *, kind: str, title: str, url: str, assignment=None, at=None) -
 
 def present(*, dispatch: IncomingDispatch, by, leader, note: str = "", at=None) -> IncomingDispatch:
     """Trình: the records clerk puts a registered dispatch before a leader, who is told."""
-    if not may_present(by):
-        raise Forbidden(_("Only the records clerk presents incoming dispatches to a leader."))
+    require_present(by)
     leader = _check_leader(leader)
     note = (note or "").strip()[:NOTE_MAX]
     with transaction.atomic():
@@ -170,8 +180,7 @@ def assign(
     stay, ``replaced``, with their history, and stop being chased. The units' members are
     told (bell and email); the register's "Đơn vị hoặc người nhận" and "Ngày chuyển" come
     from it. Returns the new assignments, the lead first."""
-    if not may_assign(by):
-        raise Forbidden(_("Only a leader, or the records clerk on a leader's instruction, assigns a dispatch."))
+    require_assign(by)
     instruction = _text(instruction, required=_("Write the leader's instruction."), limit=INSTRUCTION_MAX)
     supports = _check_units(lead_unit, support_units)
     now = at or timezone.now()

@@ -9,6 +9,7 @@ from django.utils.translation import override
 
 from acknowledgements.links import ack_url
 from acknowledgements.models import Delivery, OutboxEmail, Reminder
+from circulars.models import Assignment
 
 
 def _render(name: str, context: dict) -> tuple[str, str, str]:
@@ -85,6 +86,32 @@ def delivery_closed(row: OutboxEmail) -> tuple[str, str, str]:
     )
 
 
+def new_assignment(row: OutboxEmail) -> tuple[str, str, str]:
+    """The unit was given an incoming dispatch to handle (lead or supporting)."""
+    assignment = row.assignment
+    others = (
+        Assignment.objects.filter(dispatch_id=assignment.dispatch_id, assigned_at=assignment.assigned_at)
+        .exclude(pk=assignment.pk)
+        .select_related("unit")
+        .order_by("role", "unit__name")
+    )
+    leader = assignment.leader
+    with override("vi"):
+        others = "; ".join(f"{a.unit.name} ({a.get_role_display()})" for a in others)
+    return _render(
+        "new_assignment",
+        {
+            "user": row.user,
+            "assignment": assignment,
+            "dispatch": assignment.dispatch,
+            "addressee_unit": assignment.unit,
+            "leader_name": leader.get_full_name() or leader.username,
+            "others": others,
+            "assignment_url": settings.SITE_URL + reverse("assignment-detail", args=[assignment.pk]),
+        },
+    )
+
+
 def digest(row: OutboxEmail) -> tuple[str, str, str]:
     """Everything the person's units still owe, and the escalations addressed to them."""
     owed = list(
@@ -122,6 +149,7 @@ RENDERERS = {
     "digest": digest,
     "recalled": delivery_closed,
     "replaced": delivery_closed,
+    "new_assignment": new_assignment,
 }
 
 

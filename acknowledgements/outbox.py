@@ -40,7 +40,12 @@ def claim_batch(limit: int) -> list[int]:
 
 def send_one(pk: int) -> bool:
     row = OutboxEmail.objects.select_related(
-        "user", "delivery__circular__issuing_unit", "delivery__unit", "report"
+        "user",
+        "delivery__circular__issuing_unit",
+        "delivery__unit",
+        "report",
+        "assignment__dispatch",
+        "assignment__unit",
     ).get(pk=pk)
     if row.status != OutboxEmail.Status.PENDING:
         return False

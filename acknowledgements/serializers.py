@@ -1,10 +1,12 @@
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from acknowledgements.models import Delivery, DeliveryEvent, Evidence, ImplementationReport, Reminder, ReportItem
-from core.api import JSONField, TextField, UploadField
-from units.models import Unit
+from circulars.models import Assignment, HandlingEvent
+from core.api import DateField, JSONField, TextField, UploadField
+from units.models import Unit, User
 
 
 class UnitRefSerializer(serializers.ModelSerializer):
@@ -171,3 +173,155 @@ class ReportUploadSerializer(ReportInputSerializer):
     """The same in a multipart form, with the evidence files."""
 
     files = serializers.ListField(child=UploadField(), required=False, help_text="Evidence, one part per file")
+
+
+# --- Handling of incoming dispatches ---------------------------------------------------
+
+
+class UnitKeyField(serializers.Field):
+    """A unit named by its id or by its code ("PVHTT"), as the unit API lists them; an
+    unknown or inactive one is refused with its name in the message."""
+
+    default_error_messages = {
+        "unknown": _("There is no unit “%(key)s”."),
+        "invalid": _("Name a unit by its id or its code."),
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, str)):
+            self.fail("invalid")
+        key = str(data).strip()
+        if not key or len(key) > 64:
+            self.fail("invalid")
+        lookup = {"pk": int(key)} if key.isdigit() and len(key) < 10 else {"code": key}
+        unit = Unit.objects.filter(active=True, **lookup).first()
+        if unit is None:
+            raise serializers.ValidationError(self.error_messages["unknown"] % {"key": key})
+        return unit
+
+    def to_representation(self, value):
+        return value.code
+
+
+class UserKeyField(serializers.Field):
+    """A person named by username."""
+
+    default_error_messages = {"unknown": _("There is no user “%(key)s”."), "invalid": _("Name a person by username.")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, str)):
+            self.fail("invalid")
+        key = str(data).strip()
+        if not key or len(key) > 150:
+            self.fail("invalid")
+        user = User.objects.filter(username=key).first()
+        if user is None:
+            raise serializers.ValidationError(self.error_messages["unknown"] % {"key": key})
+        return user
+
+    def to_representation(self, value):
+        return value.username
+
+
+class PresentSerializer(serializers.Serializer):
+    leader = UserKeyField(help_text="The leader (a signer): username")
+    note = TextField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class AssignInputSerializer(serializers.Serializer):
+    """The leader's instruction. ``due_on`` or ``working_days`` (one of the two: the
+    service says so in its words); ``leader`` when the records clerk records it."""
+
+    lead_unit = UnitKeyField(required=False, allow_null=True, default=None, help_text="Unit id or code")
+    support_units = serializers.ListField(
+        child=UnitKeyField(), required=False, default=list, max_length=500, help_text="Unit ids or codes"
+    )
+    due_on = DateField(required=False, allow_null=True, default=None)
+    working_days = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0, max_value=1000)
+    instruction = TextField(max_length=2000, required=False, allow_blank=True, default="")
+    leader = UserKeyField(required=False, allow_null=True, default=None, help_text="Username of the leader")
+
+
+class NoteInputSerializer(serializers.Serializer):
+    text = TextField(max_length=4000, required_message=_("Write your unit's contribution."))
+
+
+class CompleteInputSerializer(serializers.Serializer):
+    note = TextField(max_length=4000, required_message=_("Say how the dispatch was handled."))
+
+
+class DispatchRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    subject = serializers.CharField()
+    issuer = serializers.CharField()
+    arrival_number = serializers.IntegerField()
+    received_on = serializers.DateField()
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    dispatch = DispatchRefSerializer()
+    unit = UnitRefSerializer()
+    leader = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assigned_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    completed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    completed_by_circular = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "dispatch",
+            "unit",
+            "role",
+            "due_on",
+            "status",
+            "overdue",
+            "instruction",
+            "leader",
+            "assigned_by",
+            "assigned_at",
+            "completed_at",
+            "completed_by",
+            "completion_note",
+            "completed_by_circular",
+        ]
+
+    def get_overdue(self, assignment) -> bool:
+        return assignment.is_open and assignment.due_on < timezone.localdate()
+
+    @extend_schema_field(CircularRefSerializer(allow_null=True))
+    def get_completed_by_circular(self, assignment):
+        circular = assignment.completed_by_circular
+        if circular is None:
+            return None
+        return {"id": circular.pk, "reference": circular.reference, "subject": circular.subject}
+
+
+class HandlingEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    unit = serializers.SerializerMethodField()
+
+    class Meta:
+        model = HandlingEvent
+        fields = ["id", "action", "from_status", "to_status", "actor", "at", "note", "unit"]
+
+    def get_unit(self, event) -> str | None:
+        return event.assignment.unit.code if event.assignment_id else None
+
+
+class AssignmentDetailSerializer(AssignmentSerializer):
+    """With the dispatch's whole handling history (every unit's notes included: they work
+    on it together) and the reminders sent to this unit about it."""
+
+    events = serializers.SerializerMethodField()
+    reminders = ReminderSerializer(many=True, read_only=True)
+
+    class Meta(AssignmentSerializer.Meta):
+        fields = [*AssignmentSerializer.Meta.fields, "events", "reminders"]
+
+    @extend_schema_field(HandlingEventSerializer(many=True))
+    def get_events(self, assignment):
+        events = assignment.dispatch.handling_events.select_related("actor", "assignment__unit")
+        return HandlingEventSerializer(events, many=True).data

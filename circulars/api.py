@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from circulars import services, signatures
 from circulars.documents import approved_draft_response, pdf_response, secret_notice
-from circulars.models import Circular
+from circulars.models import Circular, IncomingDispatch
 from circulars.policy import (
     get_circular_for_user,
     get_incoming_for_user,
@@ -55,7 +55,7 @@ class IncomingListCreate(GenericAPIView):
     serializer_class = IncomingSerializer
 
     def get_queryset(self):
-        qs = get_register_for_user(self.request.user)
+        qs = get_register_for_user(self.request.user).with_handling()
         if q := read_query(IncomingQuery, self.request).get("q"):
             qs = qs.search(q)
         return qs
@@ -82,7 +82,8 @@ class IncomingDetail(APIView):
 
     @extend_schema(responses=IncomingSerializer)
     def get(self, request, pk):
-        return Response(IncomingSerializer(get_incoming_for_user(request.user, pk)).data)
+        dispatch = get_incoming_for_user(request.user, pk)
+        return Response(IncomingSerializer(IncomingDispatch.objects.with_handling().get(pk=dispatch.pk)).data)
 
 
 class CircularListCreate(GenericAPIView):

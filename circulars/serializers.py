@@ -6,6 +6,7 @@ from rest_framework import serializers
 from circulars.models import (
     INCOMING_DOCUMENT_TYPES,
     ActionItem,
+    Assignment,
     Circular,
     DocumentType,
     IncomingDispatch,
@@ -59,8 +60,22 @@ class IncomingUploadSerializer(IncomingCreateSerializer):
     file = UploadField(required=False, help_text="The scanned document (PDF, image or office document)")
 
 
+class CurrentAssignmentSerializer(serializers.ModelSerializer):
+    """One unit's part in the dispatch's current assignment (the detail is
+    ``/api/v1/assignments/<id>/``)."""
+
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "unit", "unit_name", "role", "status", "due_on", "completed_at"]
+
+
 class IncomingSerializer(serializers.ModelSerializer):
     reference = TextField(read_only=True)
+    presented_to = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    assignments = serializers.SerializerMethodField(help_text="The current assignment: lead unit first")
 
     class Meta:
         model = IncomingDispatch
@@ -84,11 +99,24 @@ class IncomingSerializer(serializers.ModelSerializer):
             "note",
             "signature_status",
             "signatures",
+            "handling_status",
+            "presented_to",
+            "presented_at",
+            "assignments",
         ]
 
     signatures = SignatureSerializer(
         many=True, read_only=True, source="signature_report", help_text="The signatures of its PDF, checked on arrival"
     )
+
+    @extend_schema_field(CurrentAssignmentSerializer(many=True))
+    def get_assignments(self, dispatch):
+        # From the list's prefetch (IncomingDispatchQuerySet.with_handling), else one query.
+        current = getattr(dispatch, "current_assignments", None)
+        if current is None:
+            current = dispatch.assignments.current().select_related("unit")
+        current = sorted(current, key=lambda a: (a.role != Assignment.Role.LEAD, a.unit.name))
+        return CurrentAssignmentSerializer(current, many=True).data
 
 
 class ActionItemSerializer(serializers.ModelSerializer):

@@ -23,6 +23,7 @@ from circulars.models import (
     CircularEvent,
     CircularRelation,
     DocumentType,
+    HandlingStatus,
     IncomingDispatch,
     NoSwapsYear,
     NumberingRegister,
@@ -321,6 +322,11 @@ def check_incoming_entry(dispatch: IncomingDispatch) -> None:
     _check_arrival_order(year=dispatch.arrival_year, number=dispatch.arrival_number, received_on=dispatch.received_on)
 
 
+# The register's columns an assignment fills ("Đơn vị hoặc người nhận", "Ngày chuyển", the
+# due date): typed by the clerk until the dispatch is assigned, the assignment's after.
+ASSIGNMENT_COLUMNS = ("handled_by", "transferred_on", "due_on")
+
+
 def update_incoming(*, dispatch: IncomingDispatch, by, changes: dict) -> IncomingDispatch:
     """Correct an entry of the incoming register (``INCOMING_EDITABLE`` fields), or record
     the day it was passed on. The year's register row is locked first, as when a number is
@@ -336,6 +342,15 @@ def update_incoming(*, dispatch: IncomingDispatch, by, changes: dict) -> Incomin
         with transaction.atomic():
             lock_register(NumberingRegister.Kind.INCOMING, dispatch.arrival_year)
             locked = IncomingDispatch.objects.select_for_update().get(pk=dispatch.pk)
+            assigned = locked.handling_status in (HandlingStatus.ASSIGNED, HandlingStatus.DONE)
+            from_assignment = {f for f in ASSIGNMENT_COLUMNS if f in changes and changes[f] != getattr(locked, f)}
+            if assigned and from_assignment:
+                raise Conflict(
+                    _(
+                        "The handler, the day it was passed on and the due date come from its assignment: "
+                        "assign it again."
+                    )
+                )
             for field, value in changes.items():
                 setattr(locked, field, " ".join(value.split()) if isinstance(value, str) else value)
             check_incoming_entry(locked)

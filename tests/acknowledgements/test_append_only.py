@@ -36,6 +36,7 @@ TRIGGERS = {
     "circulars.CircularEvent:append_only",
     "circulars.RegisterEvent:append_only",
     "circulars.CircularRelation:append_only",
+    "circulars.HandlingEvent:append_only",
     "acknowledgements.DeliveryEvent:append_only",
     "acknowledgements.ImplementationReport:submitted_report_frozen",
     "acknowledgements.ImplementationReport:report_version_kept",

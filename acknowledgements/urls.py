@@ -1,6 +1,6 @@
 from django.urls import path
 
-from acknowledgements import views
+from acknowledgements import assignment_views, views
 
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("deliveries/<int:pk>/acknowledge", views.delivery_acknowledge, name="delivery-acknowledge"),
     path("deliveries/<int:pk>/refuse", views.delivery_refuse, name="delivery-refuse"),
     path("deliveries/<int:pk>/report/", views.delivery_report, name="delivery-report"),
+    path("assignments/<int:pk>/", assignment_views.assignment_detail, name="assignment-detail"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read", views.notifications_read, name="notifications-read"),

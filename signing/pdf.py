@@ -39,7 +39,8 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.text import TextBox, TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
-from pyhanko.sign.timestamps.aiohttp_client import AIOHttpTimeStamper
+from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko.stamp import BaseStamp, TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, RevokedError
@@ -304,7 +305,7 @@ def _validation_context(trust_anchors) -> ValidationContext | None:
 def _timestamper():
     if not settings.SIGNING_TSA_URL:
         return None
-    return AIOHttpTimeStamper(settings.SIGNING_TSA_URL, timeout=settings.SIGNING_TIMEOUT_SECONDS)
+    return HTTPTimeStamper(settings.SIGNING_TSA_URL, timeout=settings.SIGNING_TIMEOUT_SECONDS)
 
 
 def _metadata(field_name, *, certify, reason, validation_context):
@@ -322,10 +323,17 @@ def _metadata(field_name, *, certify, reason, validation_context):
 
 
 async def _sign(writer, *, credential, pin, metadata, style, text_params=None) -> Signed:
-    async with open_signer(credential, pin) as signer:
-        pdf_signer = signers.PdfSigner(metadata, signer, timestamper=_timestamper(), stamp_style=style)
-        output = await pdf_signer.async_sign_pdf(writer, existing_fields_only=True, appearance_text_params=text_params)
-        return Signed(pdf=output.getvalue(), certificate=signer.signing_cert)
+    try:
+        async with open_signer(credential, pin) as signer:
+            pdf_signer = signers.PdfSigner(metadata, signer, timestamper=_timestamper(), stamp_style=style)
+            output = await pdf_signer.async_sign_pdf(
+                writer, existing_fields_only=True, appearance_text_params=text_params
+            )
+            return Signed(pdf=output.getvalue(), certificate=signer.signing_cert)
+    finally:
+        if metadata.validation_context is not None:
+            # The revocation fetchers' session, opened in this event loop, is closed in it.
+            await metadata.validation_context.aclose()
 
 
 def _run(coroutine) -> Signed:
@@ -335,7 +343,7 @@ def _run(coroutine) -> Signed:
         return run_sync(coroutine)
     except DomainError:
         raise
-    except SigningError as error:
+    except (SigningError, TimestampRequestError) as error:
         raise _signing_error(error) from error
     except (PathValidationError, PathBuildingError) as error:
         raise _signing_error(error) from error

@@ -113,6 +113,8 @@ async def _report(embedded, anchors) -> SignatureReport:
             timestamped=False,
             revision=embedded.signed_revision,
         )
+    finally:
+        await context.aclose()  # the revocation fetchers' session, in the loop that opened it
     level = status.modification_level or ModificationLevel.OTHER
     intact = bool(status.intact)
     timestamp = status.timestamp_validity

@@ -24,6 +24,10 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 ## demo: the portal on its embedded default (SQLite, eager Celery, console mail) with the demo data
+# Runs like the product (DEBUG off: the portal's own error pages, static files through
+# whitenoise); its links (emails, QR codes) use the address it serves unless SITE_URL says.
+demo: export SITE_URL ?= http://$(HOST):$(PORT)
+demo: export DEBUG ?= false
 demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo

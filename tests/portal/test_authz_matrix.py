@@ -31,7 +31,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from acknowledgements import links
+from acknowledgements import assignments, links
 from acknowledgements import services as ack_services
 from acknowledgements.models import Delivery, Evidence, Notification
 from circulars import services
@@ -118,6 +118,18 @@ def build_world() -> SimpleNamespace:
         files=[check_upload(pdf("cong-van-den.pdf"), allowed=ATTACHMENT_KINDS)],
     )
     w.attachment = w.incoming.attachments.get()
+    # A second dispatch in handling: presented to the signer, assigned to ``unit`` (lead).
+    w.handled = services.register_incoming(
+        by=records_clerk,
+        issuer="Sở Nội vụ",
+        reference="41/SNV-CCVC",
+        document_date=timezone.localdate() - datetime.timedelta(days=2),
+        subject="V/v rà soát vị trí việc làm",
+    )
+    assignments.present(dispatch=w.handled, by=records_clerk, leader=w.users["signer"])
+    (w.assignment,) = assignments.assign(
+        dispatch=w.handled, by=w.users["signer"], lead_unit=w.unit, working_days=10, instruction="Xã Một chủ trì."
+    )
 
     common = {"monitoring_unit": w.monitoring_unit, "report_due_on": timezone.localdate() + datetime.timedelta(days=20)}
     w.circular = issued_circular(drafter, signer, records_clerk, groups=[w.communes], **common)
@@ -447,6 +459,7 @@ MATRIX: list[Case] = [
     # --- A unit's deliveries -----------------------------------------------------------
     Case("inbox/", "get", ALL_PAGES),
     # Records clerks and drafters read circulars, not what units did with them.
+    Case("assignments/<int:pk>/", "get", expect(LOGIN, 200, 200, 200, 404, 200, 200, 404), on="assignment"),
     Case("deliveries/<int:pk>/", "get", expect(LOGIN, 404, 404, 200, 200, 200, 200, 404), on="delivery"),
     Case("deliveries/<int:pk>/", "get", expect(LOGIN, 404, 404, 200, 200, 200, 404, 200), on="other_delivery"),
     Case(
@@ -553,6 +566,38 @@ MATRIX: list[Case] = [
         },
     ),
     Case("api/v1/incoming/<int:pk>/", "get", expect(401, 200, 200, 200, 404, 200, 404, 404), on="incoming"),
+    # Handling: the records clerk presents, a leader (or the clerk on a leader's word)
+    # assigns; an assignment is its unit's and the records office's, 404 to anyone else.
+    Case(
+        "api/v1/incoming/<int:pk>/present",
+        "post",
+        expect(401, 200, 403, 403, 404, 200, 404, 404),
+        on="incoming",
+        data=lambda w: {"leader": w.users["signer"].username},
+    ),
+    Case(
+        "api/v1/incoming/<int:pk>/assign",
+        "post",
+        expect(401, 201, 403, 201, 404, 201, 404, 404),
+        on="handled",
+        data=lambda w: {"lead_unit": w.unit.code, "working_days": 5, "instruction": "Giao xã Một."},
+    ),
+    Case("api/v1/assignments/", "get", ALL_API),
+    Case("api/v1/assignments/<int:pk>/", "get", expect(401, 200, 200, 200, 404, 200, 200, 404), on="assignment"),
+    Case(
+        "api/v1/assignments/<int:pk>/notes",
+        "post",
+        expect(401, 403, 403, 403, 404, 403, 201, 404),
+        on="assignment",
+        data=lambda w: {"text": "Đã phối hợp."},
+    ),
+    Case(
+        "api/v1/assignments/<int:pk>/complete",
+        "post",
+        expect(401, 403, 403, 403, 404, 403, 200, 404),
+        on="assignment",
+        data=lambda w: {"note": "Đã tham mưu văn bản trả lời."},
+    ),
     Case("api/v1/outgoing/", "get", expect(401, 200, 200, 200, 404, 200, 404, 404)),
     Case("api/v1/outgoing/export.xlsx", "get", expect(401, 200, 200, 200, 404, 200, 404, 404)),
     Case("api/v1/circulars/", "get", ALL_API),

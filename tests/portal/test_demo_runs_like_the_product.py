@@ -1,0 +1,61 @@
+"""What a clerk meets in the demo: Vietnamese whatever the browser asks, compressed pages,
+links on the demo's own address, the portal's own error pages (DEBUG off)."""
+
+import gzip
+import os
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_an_english_browser_gets_vietnamese_until_the_user_picks_english(client):
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert page.headers["Content-Language"] == "vi"
+    assert '<html lang="vi">' in page.content.decode()
+    assert "Đăng nhập" in page.content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="vi")
+    assert page.headers["Content-Language"] == "en"
+    assert '<html lang="en">' in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_are_compressed_for_a_client_that_accepts_it(client):
+    page = client.get(reverse("login"), HTTP_ACCEPT_ENCODING="gzip, br")
+    assert page.headers["Content-Encoding"] == "gzip"
+    assert "Đăng nhập" in gzip.decompress(page.content).decode()
+    assert "Content-Encoding" not in client.get(reverse("login")).headers
+
+
+def run_demo_target(tmp_path, **variables) -> dict:
+    """``make demo`` with a stand-in interpreter that prints the environment it is given
+    (the real targets are run by the seed and browser tests)."""
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    python = venv / "bin" / "python"
+    python.write_text('#!/bin/sh\necho "SITE_URL=$SITE_URL DEBUG=$DEBUG"\n')
+    python.chmod(python.stat().st_mode | stat.S_IEXEC)
+    (venv / ".installed").touch()
+    env = {k: v for k, v in os.environ.items() if k not in {"SITE_URL", "DEBUG"}}
+    args = ["make", "-s", "--no-print-directory", "demo", f"VENV={venv}"]
+    args += [f"{name}={value}" for name, value in variables.items()]
+    output = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    lines = [line for line in output.splitlines() if line.startswith("SITE_URL=")]
+    return dict(pair.split("=", 1) for pair in lines[-1].split())
+
+
+def test_the_demo_links_to_the_port_it_serves_and_runs_without_debug(tmp_path):
+    assert run_demo_target(tmp_path, PORT="8801") == {"SITE_URL": "http://127.0.0.1:8801", "DEBUG": "false"}
+
+
+def test_an_explicit_site_url_or_debug_wins(tmp_path):
+    assert run_demo_target(tmp_path, PORT="8801", SITE_URL="https://congvan.example.vn", DEBUG="true") == {
+        "SITE_URL": "https://congvan.example.vn",
+        "DEBUG": "true",
+    }

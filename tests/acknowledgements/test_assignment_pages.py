@@ -264,7 +264,7 @@ def test_a_dispatch_that_does_not_exist_is_404(client, signer, monitoring_unit, 
 
 
 def test_the_assignment_page_shows_the_dispatch_the_role_and_the_other_units(client, lead_clerk, assigned, unit):
-    lead, support = assigned
+    lead, _support = assigned
     page = as_user(client, lead_clerk).get(reverse("assignment-detail", args=[lead.pk]))
     assert page.status_code == 200
     body = page.content.decode()

@@ -84,6 +84,7 @@ def inbox(request):
             "filtered": bool(filters),
             "more_filters": bool(set(filters) - {"q"}),
             "several_units": len(request.user.unit_ids) > 1,
+            "has_units": bool(request.user.unit_ids),
             "handling": handling[:INBOX_HANDLING_MAX],
             "handling_more": len(handling) > INBOX_HANDLING_MAX,
             "presented": presented,

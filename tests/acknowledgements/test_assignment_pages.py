@@ -422,9 +422,13 @@ def test_the_inbox_marks_an_overdue_assignment_and_drops_a_done_one(client, lead
 def test_a_leader_finds_the_dispatches_presented_to_them(client, records_clerk, signer, dispatch):
     other_signer = make_user("signer-2", role=PortalRole.SIGNER)
     assignments.present(dispatch=dispatch, by=records_clerk, leader=signer)
-    body = as_user(client, signer).get(reverse("inbox")).content.decode()
+    body = as_user(client, signer).get(reverse("incoming-detail", args=[dispatch.pk])).content.decode()
+    # A leader belongs to no unit, but has an inbox: the dispatches presented to them.
+    assert 'id="nav-inbox"' in body
+    body = client.get(reverse("inbox")).content.decode()
     assert f'id="presented-{dispatch.pk}"' in body
     assert reverse("incoming-detail", args=[dispatch.pk]) in body
+    assert 'id="inbox-filters"' not in body
     assert f'id="presented-{dispatch.pk}"' not in as_user(client, other_signer).get(reverse("inbox")).content.decode()
 
 

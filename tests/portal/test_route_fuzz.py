@@ -102,6 +102,7 @@ OBJECT_OF = [
     (r"deliveries/<int:pk>/", "sent_delivery"),
     (r"reports/<int:pk>/", "report"),
     (r"incoming/<int:pk>/", "incoming"),
+    (r"assignments/<int:pk>/", "lead_assignment"),
     (r"attachments/<int:pk>/", "attachment"),
     (r"evidence/<int:pk>/", "evidence"),
     (r"notifications/<int:pk>/", "notification"),

@@ -203,6 +203,8 @@ class UnitKeyField(serializers.Field):
         return value.code
 
 
+# The schema says what is refused field by field: an empty or too long username.
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": 150, "pattern": r"\S"})
 class UserKeyField(serializers.Field):
     """A person named by username."""
 

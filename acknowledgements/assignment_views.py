@@ -166,7 +166,9 @@ def _render_assignment(request, pk, *, error: DomainError | None = None, forms=N
     context = {
         "assignment": assignment,
         "dispatch": dispatch,
-        "attachments": dispatch.attachments.all(),
+        # A unit whose assignment was replaced keeps its history, not the dispatch's files
+        # (circulars.policy.get_attachment_for_user); the records office reads them anyway.
+        "attachments": dispatch.attachments.all() if _reads_files(request.user, assignment) else None,
         "others": others,
         "events": _history(dispatch.pk),
         "actions": actions,
@@ -178,6 +180,12 @@ def _render_assignment(request, pk, *, error: DomainError | None = None, forms=N
     }
     status = error.status_code if error else 200
     return render(request, "acknowledgements/assignment_detail.html", context, status=status)
+
+
+def _reads_files(user, assignment) -> bool:
+    if assignment.status != Assignment.Status.REPLACED:
+        return True
+    return not IncomingDispatch.objects.for_user(user).query.is_empty()
 
 
 @require_GET

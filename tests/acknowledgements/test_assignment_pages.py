@@ -392,7 +392,12 @@ def test_a_unit_whose_assignment_was_replaced_no_longer_downloads(
         dispatch=dispatch, by=signer, lead_unit=monitoring_unit, working_days=5, instruction="Chỉ phòng VHTT."
     )
     attachment = dispatch.attachments.get()
-    assert as_user(client, clerk).get(reverse("attachment-download", args=[attachment.pk])).status_code == 404
+    client = as_user(client, clerk)
+    assert client.get(reverse("attachment-download", args=[attachment.pk])).status_code == 404
+    # Its page keeps the history, and offers no link that would be refused.
+    body = client.get(reverse("assignment-detail", args=[assigned[1].pk])).content.decode()
+    assert 'id="replaced-notice"' in body
+    assert reverse("attachment-download", args=[attachment.pk]) not in body
 
 
 # --- The inbox -------------------------------------------------------------------------

@@ -41,6 +41,25 @@ def may_present(user) -> bool:
     return has_role(user, PortalRole.RECORDS_CLERK, PortalRole.ADMIN)
 
 
+# The handling states each step starts from; the services refuse the step from any other
+# (409), and the dispatch's page shows its form only from these.
+FROM_STATES = {
+    "present": (HandlingStatus.REGISTERED, HandlingStatus.PRESENTED),
+    "assign": (HandlingStatus.REGISTERED, HandlingStatus.PRESENTED, HandlingStatus.ASSIGNED),
+}
+
+
+def dispatch_actions(user, dispatch: IncomingDispatch) -> set[str]:
+    """The handling steps this user may take on this dispatch now (role and state), for
+    its forms."""
+    actions = set()
+    if may_present(user) and dispatch.handling_status in FROM_STATES["present"]:
+        actions.add("present")
+    if may_assign(user) and dispatch.handling_status in FROM_STATES["assign"]:
+        actions.add("assign")
+    return actions
+
+
 def require_assign(user) -> None:
     """403 before anything else (the API asks it before reading the body)."""
     if not may_assign(user):
@@ -105,7 +124,7 @@ def present(*, dispatch: IncomingDispatch, by, leader, note: str = "", at=None) 
     note = (note or "").strip()[:NOTE_MAX]
     with transaction.atomic():
         locked = _lock(dispatch)
-        if locked.handling_status not in (HandlingStatus.REGISTERED, HandlingStatus.PRESENTED):
+        if locked.handling_status not in FROM_STATES["present"]:
             raise Conflict(
                 _("This dispatch is “%(status)s”; only a dispatch not yet assigned is presented.")
                 % {"status": locked.get_handling_status_display()}
@@ -188,7 +207,7 @@ def assign(
     due = _due(today=today, due_on=due_on, working_days=working_days)
     with transaction.atomic():
         locked = _lock(dispatch)
-        if locked.handling_status == HandlingStatus.DONE:
+        if locked.handling_status not in FROM_STATES["assign"]:
             raise Conflict(_("This dispatch has been handled; its assignment can no longer change."))
         if has_role(by, PortalRole.SIGNER) and leader is None:
             leader = by

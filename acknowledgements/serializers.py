@@ -178,6 +178,7 @@ class ReportUploadSerializer(ReportInputSerializer):
 # --- Handling of incoming dispatches ---------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": 64, "description": "Unit id or code"})
 class UnitKeyField(serializers.Field):
     """A unit named by its id or by its code ("PVHTT"), as the unit API lists them; an
     unknown or inactive one is refused with its name in the message."""
@@ -203,6 +204,8 @@ class UnitKeyField(serializers.Field):
         return value.code
 
 
+# The schema says what is refused field by field: an empty or too long username.
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": 150, "pattern": r"\S"})
 class UserKeyField(serializers.Field):
     """A person named by username."""
 

@@ -12,6 +12,12 @@ urlpatterns = [
     path("deliveries/<int:pk>/refuse", views.delivery_refuse, name="delivery-refuse"),
     path("deliveries/<int:pk>/report/", views.delivery_report, name="delivery-report"),
     path("assignments/<int:pk>/", assignment_views.assignment_detail, name="assignment-detail"),
+    path("assignments/<int:pk>/notes/", assignment_views.assignment_note, name="assignment-note"),
+    path("assignments/<int:pk>/complete/", assignment_views.assignment_complete, name="assignment-complete"),
+    # The dispatch's page has the handling panel; presenting and assigning reach the units.
+    path("incoming/<int:pk>/", assignment_views.incoming_detail, name="incoming-detail"),
+    path("incoming/<int:pk>/present/", assignment_views.incoming_present, name="incoming-present"),
+    path("incoming/<int:pk>/assign/", assignment_views.incoming_assign, name="incoming-assign"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read", views.notifications_read, name="notifications-read"),

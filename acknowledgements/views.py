@@ -22,20 +22,24 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from acknowledgements import links, policy, services
+from acknowledgements.assignment_views import mark_due
 from acknowledgements.filters import InboxFilterSet
 from acknowledgements.forms import AcceptForm, RefuseForm, ReportForm, ReturnForm
 from acknowledgements.models import Delivery, Notification, ReportItem
 from acknowledgements.policy import get_delivery_for_user, get_evidence_for_user, get_report_for_user
 from circulars import views as circular_views
 from circulars.forms import RecallForm, WithdrawForm
-from circulars.models import Circular
+from circulars.models import Assignment, Circular, HandlingStatus, IncomingDispatch
 from core import formatting
 from core.addresses import client_ip
 from core.errors import Conflict, DomainError, form_error
 from core.uploads import download_response
 from units.models import Membership
+from units.roles import PortalRole, has_role
 
 INBOX_PAGE_SIZE = 25
+# Open assignments are few per unit; past this many the inbox says there are more.
+INBOX_HANDLING_MAX = 50
 NOTIFICATIONS_PAGE_SIZE = 25
 
 S = Delivery.Status
@@ -70,6 +74,7 @@ def inbox(request):
     filters = filterset.active()
     page = Paginator(filterset.qs.order_by("-sent_at", "-id"), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     _mark_overdue(page.object_list, on=today)
+    handling, presented = _dispatches_to_handle(request.user, today=today)
     return render(
         request,
         "acknowledgements/inbox.html",
@@ -79,8 +84,33 @@ def inbox(request):
             "filtered": bool(filters),
             "more_filters": bool(set(filters) - {"q"}),
             "several_units": len(request.user.unit_ids) > 1,
+            "has_units": bool(request.user.unit_ids),
+            "handling": handling[:INBOX_HANDLING_MAX],
+            "handling_more": len(handling) > INBOX_HANDLING_MAX,
+            "presented": presented,
         },
     )
+
+
+def _dispatches_to_handle(user, *, today):
+    """The inbox's "incoming dispatches to handle": the open assignments of the user's
+    units, the earliest due first (one query, one more for the calendar when there are
+    some), and for a leader the dispatches presented to them awaiting an instruction."""
+    handling = list(
+        Assignment.objects.for_member(user)
+        .open()
+        .select_related("dispatch", "unit")
+        .order_by("due_on", "pk")[: INBOX_HANDLING_MAX + 1]
+    )
+    mark_due(handling, today=today)
+    presented = []
+    if has_role(user, PortalRole.SIGNER):
+        presented = list(
+            IncomingDispatch.objects.filter(presented_to=user, handling_status=HandlingStatus.PRESENTED).order_by(
+                "presented_at", "pk"
+            )[:INBOX_HANDLING_MAX]
+        )
+    return handling, presented
 
 
 # --- One delivery -------------------------------------------------------------------

@@ -9,6 +9,7 @@ carried to the units by the acknowledgements app), and corrected by a new one
 (``CircularRelation`` keeps the link with its QCVN 102:2016 relation type).
 """
 
+import datetime
 import re
 import unicodedata
 from functools import cached_property
@@ -992,6 +993,14 @@ class Assignment(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.ASSIGNED
 
+    def is_overdue(self, on: datetime.date) -> bool:
+        """The QuerySet's ``overdue(on)``, for one row already read."""
+        return self.is_open and self.due_on < on
+
+    def is_due_soon(self, on: datetime.date, until: datetime.date) -> bool:
+        """The QuerySet's ``due_soon(on, until)``, for one row already read."""
+        return self.is_open and on <= self.due_on <= until
+
 
 class HandlingEvent(Event):
     """One step in handling an incoming dispatch: presented, assigned (one per unit),
@@ -1004,11 +1013,25 @@ class HandlingEvent(Event):
     at = models.DateTimeField(_("at"), default=timezone.now)
     note = models.TextField(_("note"), blank=True)
 
+    # Every action the history shows, in the words of a records office.
+    ACTION_LABELS = {
+        "present": _("Presented to a leader"),
+        "instruct": _("Leader's instruction"),
+        "assign": _("Assigned"),
+        "replace": _("Replaced by a new assignment"),
+        "note": _("Contribution"),
+        "complete": _("Completed"),
+    }
+
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("handling event")
         verbose_name_plural = _("handling events")
         triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    @property
+    def action_label(self) -> str:
+        return str(self.ACTION_LABELS.get(self.action, self.action))
 
 
 class Attachment(StoredFile):

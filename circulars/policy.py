@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from circulars.models import Attachment, Circular, IncomingDispatch
+from circulars.models import Assignment, Attachment, Circular, IncomingDispatch
 from units.models import Membership
 from units.roles import PortalRole, has_role
 
@@ -161,7 +161,9 @@ def get_incoming_for_user(user, pk) -> IncomingDispatch:
 
 def get_attachment_for_user(user, pk) -> Attachment:
     """An attachment is readable by whoever may read the dispatch or circular it belongs to.
-    A circular's attachments include those of the incoming dispatches it answers."""
+    A circular's attachments include those of the incoming dispatches it answers; a
+    dispatch's are also its assigned units' (current assignments: the members of a unit
+    whose assignment was replaced no longer handle it)."""
     attachment = get_object_or_404(Attachment, pk=pk)
     if attachment.circular_id is not None:
         get_circular_for_user(user, attachment.circular_id)
@@ -169,5 +171,7 @@ def get_attachment_for_user(user, pk) -> Attachment:
     if IncomingDispatch.objects.for_user(user).filter(pk=attachment.incoming_id).exists():
         return attachment
     if Circular.objects.for_user(user).filter(in_response_to=attachment.incoming_id).exists():
+        return attachment
+    if Assignment.objects.for_member(user).filter(dispatch=attachment.incoming_id).exists():
         return attachment
     raise Http404

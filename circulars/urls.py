@@ -4,7 +4,7 @@ from circulars import views
 
 urlpatterns = [
     path("incoming/new/", views.incoming_new, name="incoming-new"),
-    path("incoming/<int:pk>/", views.incoming_detail, name="incoming-detail"),
+    # incoming/<pk>/ and its handling (present, assign): acknowledgements.urls (they reach the units).
     path("circulars/", views.circular_list, name="circular-list"),
     path("circulars/new/", views.circular_new, name="circular-new"),
     path("circulars/<int:pk>/", views.circular_detail, name="circular-detail"),

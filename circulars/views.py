@@ -39,7 +39,6 @@ from circulars.models import (
 from circulars.policy import (
     get_attachment_for_user,
     get_circular_for_user,
-    get_incoming_for_user,
     get_register_for_user,
 )
 from circulars.workdays import due_date
@@ -86,28 +85,6 @@ def incoming_new(request):
     else:
         form = IncomingDispatchForm()
     return render(request, "circulars/incoming_form.html", {"form": form, **context}, status=status)
-
-
-@require_GET
-def incoming_detail(request, pk):
-    dispatch = get_incoming_for_user(request.user, pk)
-    answers = (
-        Circular.objects.for_user(request.user)
-        .filter(in_response_to=dispatch)
-        .select_related("signer")
-        .order_by("created_at")
-    )
-    return render(
-        request,
-        "circulars/incoming_detail.html",
-        {
-            "dispatch": dispatch,
-            "signatures": signatures.with_verdicts(dispatch.signature_report),
-            "attachments": dispatch.attachments.all(),
-            "answers": answers,
-            "can_draft": policy.may(request.user, "draft"),
-        },
-    )
 
 
 # --- Circulars ----------------------------------------------------------------------

@@ -369,6 +369,7 @@ SPECTACULAR_SETTINGS = {
         "DocumentTypeEnum": "circulars.models.DocumentType",
         "IncomingDocumentTypeEnum": "circulars.models.INCOMING_DOCUMENT_TYPES",
         "SecrecyEnum": "circulars.models.Secrecy",
+        "AssignmentStatusEnum": "circulars.models.Assignment.Status",
     },
 }
 

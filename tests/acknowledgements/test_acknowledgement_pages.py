@@ -91,12 +91,12 @@ def test_inbox_queries_do_not_grow_with_rows(more_units, client, clerk, circular
     Membership.objects.bulk_create(Membership(user=clerk, unit=u) for u in units)
     Delivery.objects.bulk_create(Delivery(circular=circular, unit=u, ack_due_on=timezone.localdate()) for u in units)
     client = as_user(client, clerk)
-    # The same eleven for one page of 3 as for two pages of 30: the session, the user,
+    # The same twelve for one page of 3 as for two pages of 30: the session, the user,
     # the paginator's count, the page of deliveries joined to circular and unit, the
-    # clerk's membership count (several units?), the role groups, the nav's inbox count
-    # (one aggregate), the bell's count, and the session saved (savepoint, UPDATE,
-    # release).
-    with django_assert_num_queries(11):
+    # clerk's units' open assignments (none here: no calendar read), the clerk's
+    # membership count (several units?), the role groups, the nav's inbox count (one
+    # aggregate), the bell's count, and the session saved (savepoint, UPDATE, release).
+    with django_assert_num_queries(12):
         response = client.get(reverse("inbox"))
     assert len(response.context["page_obj"]) == min(1 + more_units, 25)
     assert response.context["several_units"] is True

@@ -157,6 +157,12 @@ def fuzz_data(drafter, signer, records_clerk, communes_group, monitoring_unit, u
             "monitoring_unit": [monitoring_unit.pk],
             "signer": [signer.username],
         },
+        # What presenting and assigning a dispatch may name: a leader, units by code.
+        "handling_references": {
+            "leader": [signer.username],
+            "lead_unit": list(Unit.objects.active().order_by("pk").values_list("code", flat=True)),
+            "support_units": list(Unit.objects.active().order_by("pk").values_list("code", flat=True)),
+        },
     }
 
 
@@ -196,6 +202,11 @@ def cases_for(operation, auth: dict, data: dict):
         generated = operation.as_strategy(mode, headers=auth)
         if mode.is_positive and operation.label == "POST /api/v1/circulars/":
             generated = generated.map(lambda case: with_real_references(case, data["references"]))
+        if mode.is_positive and operation.label in (
+            "POST /api/v1/incoming/{id}/present",
+            "POST /api/v1/incoming/{id}/assign",
+        ):
+            generated = generated.map(lambda case: with_real_references(case, data["handling_references"]))
         strategies.append(generated)
         real = real_ids(operation.path, data)
         if real is not None:

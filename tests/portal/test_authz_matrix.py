@@ -31,7 +31,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from acknowledgements import assignments, links
+from acknowledgements import assignments as handling
+from acknowledgements import links
 from acknowledgements import services as ack_services
 from acknowledgements.models import Delivery, Evidence, Notification
 from circulars import services
@@ -75,7 +76,9 @@ def build_world() -> SimpleNamespace:
     - ``fresh``: distributed to ``unit`` only; ``sent_delivery`` still waits for the unit;
     - ``draft``, ``submitted``, ``approved``, ``issued`` (not distributed), ``withdrawn``:
       circulars in those states, all followed by ``monitoring_unit``;
-    - ``incoming`` with an ``attachment``; ``notification``: one of the clerk's;
+    - ``incoming`` with an ``attachment``; ``handled``, another dispatch, assigned to
+      ``unit`` (``lead_assignment``) and ``monitoring_unit`` (``support_assignment``);
+      ``notification``: one of the clerk's;
       ``token``: the clerk's one-click link for ``sent_delivery``.
     """
     w = SimpleNamespace()
@@ -118,18 +121,6 @@ def build_world() -> SimpleNamespace:
         files=[check_upload(pdf("cong-van-den.pdf"), allowed=ATTACHMENT_KINDS)],
     )
     w.attachment = w.incoming.attachments.get()
-    # A second dispatch in handling: presented to the signer, assigned to ``unit`` (lead).
-    w.handled = services.register_incoming(
-        by=records_clerk,
-        issuer="Sở Nội vụ",
-        reference="41/SNV-CCVC",
-        document_date=timezone.localdate() - datetime.timedelta(days=2),
-        subject="V/v rà soát vị trí việc làm",
-    )
-    assignments.present(dispatch=w.handled, by=records_clerk, leader=w.users["signer"])
-    (w.assignment,) = assignments.assign(
-        dispatch=w.handled, by=w.users["signer"], lead_unit=w.unit, working_days=10, instruction="Xã Một chủ trì."
-    )
 
     common = {"monitoring_unit": w.monitoring_unit, "report_due_on": timezone.localdate() + datetime.timedelta(days=20)}
     w.circular = issued_circular(drafter, signer, records_clerk, groups=[w.communes], **common)
@@ -160,6 +151,22 @@ def build_world() -> SimpleNamespace:
     w.issued = issued_circular(drafter, signer, records_clerk, groups=[w.communes], subject="V/v đã ban hành", **common)
     w.withdrawn = draft_circular(drafter, signer=signer, groups=[w.communes], subject="V/v thu hồi", **common)
     services.withdraw(circular=w.withdrawn, by=drafter, reason="Không ban hành nữa")
+
+    w.handled = services.register_incoming(
+        by=records_clerk,
+        issuer="Sở Nội vụ",
+        reference="15/SNV",
+        document_date=timezone.localdate() - datetime.timedelta(days=3),
+        subject="V/v giao xử lý",
+    )
+    w.lead_assignment, w.support_assignment = handling.assign(
+        dispatch=w.handled,
+        by=signer,
+        lead_unit=w.unit,
+        support_units=[w.monitoring_unit],
+        working_days=5,
+        instruction="Giao xã Một chủ trì.",
+    )
 
     w.notification = Notification.objects.filter(user=clerk).order_by("id").first()
     w.token = links.make_ack_token(user_id=clerk.pk, delivery_id=w.sent_delivery.pk)
@@ -287,6 +294,25 @@ DELIVERIES_FRESH_PAGE = expect(LOGIN, 200, 403, 200, 200, 200, 403, 404)
 DELIVERIES_FRESH_API = expect(401, 200, 403, 200, 200, 200, 403, 404)
 
 
+HANDLING_PRESENT_PAGE = expect(LOGIN, 302, 403, 403, 404, 302, 404, 404)
+HANDLING_ASSIGN_PAGE = expect(LOGIN, 302, 403, 302, 404, 302, 404, 404)
+
+
+def present_form(w):
+    return {"leader": w.users["signer"].pk}
+
+
+def assign_form(w):
+    # "leader" is for whoever records a leader's instruction; a leader's own form has none.
+    return {
+        "lead_unit": w.unit.pk,
+        "due_by": "working_days",
+        "working_days": 5,
+        "instruction": "Giao xã Một.",
+        "leader": w.users["signer"].pk,
+    }
+
+
 MATRIX: list[Case] = [
     # --- Portal, sign-in, language ---------------------------------------------------
     Case("", "get", ALL_PAGES),
@@ -316,6 +342,34 @@ MATRIX: list[Case] = [
     Case("outgoing/print.pdf", "get", REGISTER_PAGE),
     Case("incoming/<int:pk>/", "get", REGISTER_PAGE, on="incoming"),
     Case("attachments/<int:pk>/", "get", REGISTER_PAGE, on="attachment"),
+    # --- Handling of incoming dispatches: the records clerk presents, a leader (or the
+    # records clerk on a leader's instruction) assigns; ``handled`` is assigned to the
+    # clerk's unit (lead) and the monitor's (support). Staff read an assignment, only its
+    # unit acts on it, and the lead unit alone completes it.
+    Case("incoming/<int:pk>/present/", "post", HANDLING_PRESENT_PAGE, on="incoming", data=present_form),
+    Case("incoming/<int:pk>/assign/", "post", HANDLING_ASSIGN_PAGE, on="incoming", data=assign_form),
+    Case("assignments/<int:pk>/", "get", expect(LOGIN, 200, 200, 200, 404, 200, 200, 404), on="lead_assignment"),
+    Case(
+        "assignments/<int:pk>/notes/",
+        "post",
+        expect(LOGIN, 403, 403, 403, 404, 403, 302, 404),
+        on="lead_assignment",
+        data=lambda w: {"text": "Ý kiến"},
+    ),
+    Case(
+        "assignments/<int:pk>/complete/",
+        "post",
+        expect(LOGIN, 403, 403, 403, 404, 403, 302, 404),
+        on="lead_assignment",
+        data=lambda w: {"note": "Đã xử lý"},
+    ),
+    Case(
+        "assignments/<int:pk>/complete/",
+        "post",
+        expect(LOGIN, 403, 403, 403, 403, 403, 404, 404),
+        on="support_assignment",
+        data=lambda w: {"note": "Đã xử lý"},
+    ),
     Case("registers/", "get", expect(LOGIN, 403, 403, 403, 403, 200, 403, 403)),
     Case(
         "registers/<str:kind>/restart",
@@ -459,7 +513,6 @@ MATRIX: list[Case] = [
     # --- A unit's deliveries -----------------------------------------------------------
     Case("inbox/", "get", ALL_PAGES),
     # Records clerks and drafters read circulars, not what units did with them.
-    Case("assignments/<int:pk>/", "get", expect(LOGIN, 200, 200, 200, 404, 200, 200, 404), on="assignment"),
     Case("deliveries/<int:pk>/", "get", expect(LOGIN, 404, 404, 200, 200, 200, 200, 404), on="delivery"),
     Case("deliveries/<int:pk>/", "get", expect(LOGIN, 404, 404, 200, 200, 200, 404, 200), on="other_delivery"),
     Case(
@@ -566,37 +619,35 @@ MATRIX: list[Case] = [
         },
     ),
     Case("api/v1/incoming/<int:pk>/", "get", expect(401, 200, 200, 200, 404, 200, 404, 404), on="incoming"),
-    # Handling: the records clerk presents, a leader (or the clerk on a leader's word)
-    # assigns; an assignment is its unit's and the records office's, 404 to anyone else.
     Case(
         "api/v1/incoming/<int:pk>/present",
         "post",
         expect(401, 200, 403, 403, 404, 200, 404, 404),
         on="incoming",
-        data=lambda w: {"leader": w.users["signer"].username},
+        data=lambda w: {"leader": "signer"},
     ),
     Case(
         "api/v1/incoming/<int:pk>/assign",
         "post",
         expect(401, 201, 403, 201, 404, 201, 404, 404),
-        on="handled",
-        data=lambda w: {"lead_unit": w.unit.code, "working_days": 5, "instruction": "Giao xã Một."},
+        on="incoming",
+        data=lambda w: {"lead_unit": "xa-mot", "working_days": 5, "instruction": "Giao xã Một.", "leader": "signer"},
     ),
     Case("api/v1/assignments/", "get", ALL_API),
-    Case("api/v1/assignments/<int:pk>/", "get", expect(401, 200, 200, 200, 404, 200, 200, 404), on="assignment"),
+    Case("api/v1/assignments/<int:pk>/", "get", expect(401, 200, 200, 200, 404, 200, 200, 404), on="lead_assignment"),
     Case(
         "api/v1/assignments/<int:pk>/notes",
         "post",
         expect(401, 403, 403, 403, 404, 403, 201, 404),
-        on="assignment",
-        data=lambda w: {"text": "Đã phối hợp."},
+        on="lead_assignment",
+        data=lambda w: {"text": "Ý kiến"},
     ),
     Case(
         "api/v1/assignments/<int:pk>/complete",
         "post",
         expect(401, 403, 403, 403, 404, 403, 200, 404),
-        on="assignment",
-        data=lambda w: {"note": "Đã tham mưu văn bản trả lời."},
+        on="lead_assignment",
+        data=lambda w: {"note": "Đã xử lý"},
     ),
     Case("api/v1/outgoing/", "get", expect(401, 200, 200, 200, 404, 200, 404, 404)),
     Case("api/v1/outgoing/export.xlsx", "get", expect(401, 200, 200, 200, 404, 200, 404, 404)),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from acknowledgements import assignment_views, views
+from acknowledgements import assignment_views, register_views, views
 
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
@@ -12,6 +12,11 @@ urlpatterns = [
     path("deliveries/<int:pk>/refuse", views.delivery_refuse, name="delivery-refuse"),
     path("deliveries/<int:pk>/report/", views.delivery_report, name="delivery-report"),
     path("assignments/<int:pk>/", assignment_views.assignment_detail, name="assignment-detail"),
+    # Each unit's own incoming register (Decree 30 Art. 22).
+    path("unit-register/", register_views.my_unit_register, name="my-unit-register"),
+    path("units/<slug:key>/register/", register_views.unit_register, name="unit-register"),
+    path("units/<slug:key>/register/export.xlsx", register_views.unit_register_export, name="unit-register-export"),
+    path("units/<slug:key>/register/print.pdf", register_views.unit_register_print, name="unit-register-print"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read", views.notifications_read, name="notifications-read"),

@@ -88,12 +88,14 @@ def number_arrivals(*, circular_id: int, sent_at: datetime.datetime, arrival_yea
     distributions reaching the same units at once queue on the rows one by one (never in
     a circle) and the second one counts on from the first one's numbers; a rollback gives
     the numbers back (no gap). Then each new delivery reads its register's number, which
-    is its own: the row stays locked by this transaction."""
+    is its own: the row stays locked by this transaction. Only deliveries not numbered yet
+    are counted, so a delivery is numbered once whatever happens."""
     register, delivery = _t(NumberingRegister), _t(Delivery)
     kind, unit_id, year, last = (connection.ops.quote_name(n) for n in ("kind", "unit_id", "year", "last_number"))
     upsert = (
         f"INSERT INTO {register} ({kind}, {unit_id}, {year}, {last}) "
-        f"SELECT %s, d.unit_id, %s, 1 FROM {delivery} d WHERE {_new()} ORDER BY d.unit_id "
+        f"SELECT %s, d.unit_id, %s, 1 FROM {delivery} d WHERE {_new()} AND d.arrival_number IS NULL "
+        "ORDER BY d.unit_id "
         # The conflict target is the partial unique index of the units' registers.
         f"ON CONFLICT ({kind}, {unit_id}, {year}) WHERE {unit_id} IS NOT NULL "
         f"DO UPDATE SET {last} = {register}.{last} + 1"
@@ -102,7 +104,8 @@ def number_arrivals(*, circular_id: int, sent_at: datetime.datetime, arrival_yea
         f"UPDATE {delivery} SET {_c('arrival_number')} = ("
         f"SELECT reg.{last} FROM {register} reg WHERE reg.{kind} = %s AND reg.{unit_id} = {delivery}.{unit_id} "
         f"AND reg.{year} = %s) "
-        f"WHERE {delivery}.{_c('circular_id')} = %s AND {delivery}.{_c('sent_at')} = %s"
+        f"WHERE {delivery}.{_c('circular_id')} = %s AND {delivery}.{_c('sent_at')} = %s "
+        f"AND {delivery}.{_c('arrival_number')} IS NULL"
     )
     unit_in = NumberingRegister.Kind.UNIT_INCOMING
     with connection.cursor() as cursor:

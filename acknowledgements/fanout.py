@@ -14,7 +14,7 @@ import datetime
 from django.db import connection
 
 from acknowledgements.models import Delivery, DeliveryEvent, Notification, OutboxEmail
-from circulars.models import Circular, CircularRelation
+from circulars.models import Circular, CircularRelation, NumberingRegister
 from units.models import Membership, Unit, UnitGroup, User
 
 
@@ -53,22 +53,64 @@ def recipients_sql(circular_id: int) -> tuple[str, list]:
 
 
 def insert_deliveries(
-    *, circular_id: int, sent_at: datetime.datetime, ack_due_on: datetime.date, report_due_on: datetime.date | None
+    *,
+    circular_id: int,
+    sent_at: datetime.datetime,
+    ack_due_on: datetime.date,
+    report_due_on: datetime.date | None,
+    arrival_year: int,
 ) -> int:
-    """One delivery per recipient unit that has none yet; returns how many were added."""
+    """One delivery per recipient unit that has none yet, in its unit's register of
+    ``arrival_year`` but not numbered yet (``number_arrivals``); returns how many were added."""
     recipients, params = recipients_sql(circular_id)
+    columns = _c("circular_id", "unit_id", "status", "sent_at", "ack_due_on", "report_due_on", "refuse_reason")
     sql = (
-        f"INSERT INTO {_t(Delivery)} "
-        f"({_c('circular_id', 'unit_id', 'status', 'sent_at', 'ack_due_on', 'report_due_on', 'refuse_reason')}) "
-        f"SELECT %s, r.id, %s, %s, %s, %s, '' FROM ({recipients}) r WHERE 1 = 1 "
+        f"INSERT INTO {_t(Delivery)} ({columns}, {_c('arrival_year')}) "
+        f"SELECT %s, r.id, %s, %s, %s, %s, '', %s FROM ({recipients}) r WHERE 1 = 1 "
         f"ON CONFLICT ({_c('circular_id', 'unit_id')}) DO NOTHING"
     )
     with connection.cursor() as cursor:
         cursor.execute(
             sql,
-            [circular_id, Delivery.Status.SENT, _dt(sent_at), _d(ack_due_on), _d(report_due_on), *params],
+            [circular_id, Delivery.Status.SENT, _dt(sent_at), _d(ack_due_on), _d(report_due_on), arrival_year, *params],
         )
         return max(cursor.rowcount, 0)
+
+
+def number_arrivals(*, circular_id: int, sent_at: datetime.datetime, arrival_year: int) -> None:
+    """Each delivery this distribution added takes the next arrival number of its unit's
+    own incoming register for ``arrival_year`` (Decree 30 Art. 22), in two statements
+    whatever the number of units.
+
+    First one upsert moves every register concerned on by one (a unit gets at most one
+    new delivery per circular), creating the year's register at 1: on PostgreSQL it
+    locks each register row until the transaction ends, in unit order, so two
+    distributions reaching the same units at once queue on the rows one by one (never in
+    a circle) and the second one counts on from the first one's numbers; a rollback gives
+    the numbers back (no gap). Then each new delivery reads its register's number, which
+    is its own: the row stays locked by this transaction. Only deliveries not numbered yet
+    are counted, so a delivery is numbered once whatever happens."""
+    register, delivery = _t(NumberingRegister), _t(Delivery)
+    kind, unit_id, year, last = (connection.ops.quote_name(n) for n in ("kind", "unit_id", "year", "last_number"))
+    upsert = (
+        f"INSERT INTO {register} ({kind}, {unit_id}, {year}, {last}) "
+        f"SELECT %s, d.unit_id, %s, 1 FROM {delivery} d WHERE {_new()} AND d.arrival_number IS NULL "
+        "ORDER BY d.unit_id "
+        # The conflict target is the partial unique index of the units' registers.
+        f"ON CONFLICT ({kind}, {unit_id}, {year}) WHERE {unit_id} IS NOT NULL "
+        f"DO UPDATE SET {last} = {register}.{last} + 1"
+    )
+    number = (
+        f"UPDATE {delivery} SET {_c('arrival_number')} = ("
+        f"SELECT reg.{last} FROM {register} reg WHERE reg.{kind} = %s AND reg.{unit_id} = {delivery}.{unit_id} "
+        f"AND reg.{year} = %s) "
+        f"WHERE {delivery}.{_c('circular_id')} = %s AND {delivery}.{_c('sent_at')} = %s "
+        f"AND {delivery}.{_c('arrival_number')} IS NULL"
+    )
+    unit_in = NumberingRegister.Kind.UNIT_INCOMING
+    with connection.cursor() as cursor:
+        cursor.execute(upsert, [unit_in, arrival_year, circular_id, _dt(sent_at)])
+        cursor.execute(number, [unit_in, arrival_year, circular_id, _dt(sent_at)])
 
 
 def _new(alias: str = "d") -> str:

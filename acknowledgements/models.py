@@ -53,6 +53,16 @@ class DeliveryQuerySet(models.QuerySet):
         """Deliveries overdue on ``on`` (``Delivery.overdue_q``)."""
         return self.filter(Delivery.overdue_q(on))
 
+    def in_register(self, unit, year: int):
+        """The lines of ``unit``'s own incoming register of ``year``, in arrival-number
+        order, with what a line shows (served by the partial unique index
+        delivery_arrival_number_unique_per_unit)."""
+        return (
+            self.filter(unit=unit, arrival_year=year, arrival_number__isnull=False)
+            .select_related("circular", "circular__issuing_unit", "acknowledged_by")
+            .order_by("arrival_number")
+        )
+
 
 class Delivery(models.Model):
     """One circular sent to one unit."""
@@ -164,6 +174,11 @@ class Delivery(models.Model):
     @property
     def qcvn_status(self) -> str:
         return self.QCVN_STATUS[self.status]
+
+    @property
+    def arrived_on(self) -> datetime.date:
+        """Ngày đến in the unit's incoming register: the local date it reached the unit."""
+        return timezone.localdate(self.sent_at)
 
     def get_status_display(self) -> str:
         # Django's own builds a dict of every choice on each call, translating every

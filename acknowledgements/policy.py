@@ -2,11 +2,14 @@
 and services. Another unit's delivery is a 404 (fetching it for the user fails); a step
 the user may not take is a 403 from the service, and its button is not shown."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from acknowledgements.models import Delivery, Evidence, ImplementationReport
 from circulars.models import Assignment, IncomingDispatch
 from circulars.policy import is_member, is_monitor_of
+from units.models import Unit
+from units.roles import PortalRole, has_role
 
 # The delivery states each step starts from; the services refuse the step from any
 # other (409), and the pages show its button only from these.
@@ -79,3 +82,36 @@ def assignment_actions(user, assignment: Assignment) -> set[str]:
     if not assignment.is_open or not is_member(user, assignment.unit_id):
         return set()
     return {"note", "complete"} if assignment.role == Assignment.Role.LEAD else {"note"}
+
+
+# --- Each unit's own incoming register ------------------------------------------------
+
+
+def reads_every_unit_register(user) -> bool:
+    """The monitoring office, the records office, signers and administrators follow every
+    unit (the league table, the distribution): they read every unit's incoming register."""
+    return has_role(user, PortalRole.MONITOR, PortalRole.RECORDS_CLERK, PortalRole.SIGNER, PortalRole.ADMIN)
+
+
+def get_unit_register_for_user(user, key: str) -> Unit:
+    """The unit whose incoming register ``key`` (its code, or its id) names, if the user may
+    read it: its members, and whoever reads every unit's. To anyone else, and for a unit
+    that does not exist, the register does not exist: 404."""
+    units = Unit.objects.select_related("parent")
+    if not reads_every_unit_register(user):
+        units = units.filter(pk__in=user.unit_ids)
+    unit = units.filter(code=key).first()
+    if unit is None and key.isascii() and key.isdigit() and len(key) < 10:
+        unit = units.filter(pk=int(key)).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def units_with_register_for_user(user):
+    """The units whose registers the user may open, for the choice page: their own units,
+    or every active unit for whoever reads them all."""
+    units = Unit.objects.all()
+    if reads_every_unit_register(user):
+        return units.filter(active=True)
+    return units.filter(pk__in=user.unit_ids)

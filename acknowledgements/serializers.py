@@ -32,6 +32,7 @@ class CircularRefSerializer(serializers.Serializer):
 class MonitorDeliverySerializer(serializers.ModelSerializer):
     unit = UnitRefSerializer()
     qcvn_status = serializers.CharField()
+    arrived_on = serializers.DateField(read_only=True, help_text="Ngày đến: the local date it reached the unit")
 
     class Meta:
         model = Delivery
@@ -48,6 +49,10 @@ class MonitorDeliverySerializer(serializers.ModelSerializer):
             "accepted_at",
             "refused_at",
             "refuse_reason",
+            # The unit's own incoming register: Số đến of that year, Ngày đến.
+            "arrival_year",
+            "arrival_number",
+            "arrived_on",
         ]
 
 
@@ -56,10 +61,24 @@ class InboxItemSerializer(serializers.ModelSerializer):
     unit = UnitCodeSerializer()
     urgency = serializers.CharField(source="circular.urgency")
     unread = serializers.SerializerMethodField()
+    arrived_on = serializers.DateField(read_only=True, help_text="Ngày đến: the local date it reached the unit")
 
     class Meta:
         model = Delivery
-        fields = ["id", "circular", "unit", "status", "urgency", "sent_at", "ack_due_on", "report_due_on", "unread"]
+        fields = [
+            "id",
+            "circular",
+            "unit",
+            "status",
+            "urgency",
+            "sent_at",
+            "ack_due_on",
+            "report_due_on",
+            "unread",
+            "arrival_year",
+            "arrival_number",
+            "arrived_on",
+        ]
 
     def get_unread(self, delivery) -> bool:
         return delivery.first_viewed_at is None
@@ -328,3 +347,24 @@ class AssignmentDetailSerializer(AssignmentSerializer):
     def get_events(self, assignment):
         events = assignment.dispatch.handling_events.select_related("actor", "assignment__unit")
         return HandlingEventSerializer(events, many=True).data
+
+
+class UnitRegisterEntrySerializer(serializers.Serializer):
+    """One line of a unit's own incoming register (Decree 30 Art. 22), in the columns of the
+    incoming register of Appendix IV; built from ``registers.books.unit_incoming_row``."""
+
+    id = serializers.IntegerField(help_text="The delivery")
+    arrival_year = serializers.IntegerField()
+    arrival_number = serializers.IntegerField(help_text="Số đến")
+    arrived_on = serializers.DateField(help_text="Ngày đến")
+    issuer = serializers.CharField(help_text="Tác giả: the issuing unit")
+    circular = serializers.IntegerField(help_text="The circular's id")
+    reference = serializers.CharField(help_text="Số, ký hiệu")
+    issued_on = serializers.DateField(allow_null=True, help_text="Ngày tháng văn bản")
+    document_type = serializers.CharField()
+    subject = serializers.CharField()
+    type_and_subject = serializers.CharField(help_text="Tên loại và trích yếu nội dung")
+    received_by = serializers.CharField(help_text="Đơn vị hoặc người nhận: who acknowledged receipt")
+    transferred_on = serializers.DateField(allow_null=True, help_text="Ngày chuyển: the day receipt was acknowledged")
+    status = serializers.ChoiceField(choices=Delivery.Status.choices)
+    note = serializers.CharField(help_text="Ghi chú")

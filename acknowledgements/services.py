@@ -64,16 +64,20 @@ def distribute(*, circular: Circular, by, at=None) -> int:
                 % {"status": locked.get_status_display()}
             )
         now = at or timezone.now()
+        arrived_on = timezone.localdate(now)
         added = fanout.insert_deliveries(
             circular_id=locked.pk,
             sent_at=now,
-            ack_due_on=due_date(timezone.localdate(now), locked.ack_due_working_days),
+            ack_due_on=due_date(arrived_on, locked.ack_due_working_days),
             report_due_on=locked.report_due_on,
+            arrival_year=arrived_on.year,
         )
         total = Delivery.objects.filter(circular=locked).count()
         if total == 0:
             raise Invalid(_("The circular has no active recipient unit."))
         if added:
+            # Each unit's own incoming register numbers what reached it (Decree 30 Art. 22).
+            fanout.number_arrivals(circular_id=locked.pk, sent_at=now, arrival_year=arrived_on.year)
             fanout.insert_events(circular_id=locked.pk, sent_at=now, actor_id=by.pk)
             notifications.new_deliveries(circular=locked, sent_at=now)
         if locked.status != Circular.Status.DISTRIBUTED:

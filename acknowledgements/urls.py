@@ -1,6 +1,6 @@
 from django.urls import path
 
-from acknowledgements import assignment_views, views
+from acknowledgements import assignment_views, register_views, views
 
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
@@ -18,6 +18,11 @@ urlpatterns = [
     path("incoming/<int:pk>/", assignment_views.incoming_detail, name="incoming-detail"),
     path("incoming/<int:pk>/present/", assignment_views.incoming_present, name="incoming-present"),
     path("incoming/<int:pk>/assign/", assignment_views.incoming_assign, name="incoming-assign"),
+    # Each unit's own incoming register (Decree 30 Art. 22).
+    path("unit-register/", register_views.my_unit_register, name="my-unit-register"),
+    path("units/<slug:key>/register/", register_views.unit_register, name="unit-register"),
+    path("units/<slug:key>/register/export.xlsx", register_views.unit_register_export, name="unit-register-export"),
+    path("units/<slug:key>/register/print.pdf", register_views.unit_register_print, name="unit-register-print"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read", views.notifications_read, name="notifications-read"),

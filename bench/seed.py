@@ -730,6 +730,8 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
                 "report_delay_days",
                 "closed_at",
                 "close_reason",
+                "arrival_year",
+                "arrival_number",
             ],
             stack,
             replica,
@@ -821,8 +823,12 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
             new = rng.random() < NEW_STAGE_SHARE
             return had | set(range(reached if new else reached + 1)), 1 if new else 0
 
-        for c in circulars:
+        # In the order they were sent, as distribution numbers them: each delivery takes the
+        # next arrival number of its unit's own register for the (local) year it arrived.
+        arrivals: Counter = Counter()
+        for c in sorted(circulars, key=lambda c: (c["sent_at"], c["id"])):
             cid, sent = c["id"], c["sent_at"]
+            arrival_year = sent.astimezone(TZ).year
             ack_due, report_due = c["ack_due"], c["report_due"]
             report_due_end = _at(report_due, 17) if report_due else None
             closed = c["closed"]
@@ -834,6 +840,7 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
                 d = diligence[i]
                 clerk = clerk_of[i]
                 did = nid("delivery")
+                arrivals[(i, arrival_year)] += 1
                 status = S.SENT
                 viewed_at = acknowledged_at = reported_at = accepted_at = refused_at = None
                 ack_delay = report_delay = None
@@ -952,6 +959,8 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
                         report_delay,
                         closed_at,
                         close_reason,
+                        arrival_year,
+                        arrivals[(i, arrival_year)],
                     )
                 )
                 if did % 200_000 == 0:
@@ -962,6 +971,16 @@ def seed(scale: float, seed: int = 1, *, anchor: datetime.date | None = None, lo
             stream.close()
         for stream in streams:
             stream.conn.commit()
+    # Each unit's own incoming register, at the last number its deliveries took.
+    _copy_small(
+        NumberingRegister,
+        ["id", "kind", "unit", "year", "last_number"],
+        (
+            (n, NumberingRegister.Kind.UNIT_INCOMING, unit_ids[i], year, last)
+            for n, ((i, year), last) in enumerate(sorted(arrivals.items()), start=len(registers) + 1)
+        ),
+        replica,
+    )
     counts.update(
         deliveries=ids["delivery"],
         delivery_events=ids["event"],
@@ -999,7 +1018,7 @@ def digest() -> dict:
         "deliveries": (
             Delivery,
             "id, circular_id, unit_id, status, sent_at, ack_due_on, report_due_on, first_viewed_at, acknowledged_at, "
-            "reported_at, accepted_at, refused_at, ack_delay_days, report_delay_days",
+            "reported_at, accepted_at, refused_at, ack_delay_days, report_delay_days, arrival_year, arrival_number",
         ),
         "events": (DeliveryEvent, "id, delivery_id, action, from_status, to_status, at"),
         "reports": (ImplementationReport, "id, delivery_id, version, status, submitted_at, reviewed_at"),

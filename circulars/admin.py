@@ -115,8 +115,8 @@ class CircularEventAdmin(ReadOnlyMixin, ModelAdmin):
 
 @admin.register(NumberingRegister)
 class NumberingRegisterAdmin(ModelAdmin):
-    list_display = ["kind", "year", "last_number"]
-    readonly_fields = ["kind", "year", "last_number"]
+    list_display = ["kind", "unit", "year", "last_number"]
+    readonly_fields = ["kind", "unit", "year", "last_number"]
 
     def has_add_permission(self, request):
         return False

@@ -76,10 +76,15 @@ def _clean_lines(lines) -> list[str]:
 # --- Numbering ----------------------------------------------------------------------
 
 
+# The committee's own registers; each unit's incoming register (``unit_in``) is kept by
+# distribution (acknowledgements.fanout.number_arrivals), never restarted by hand.
+COMMITTEE_REGISTERS = (NumberingRegister.Kind.INCOMING, NumberingRegister.Kind.OUTGOING)
+
+
 def lock_register(kind: str, year: int) -> NumberingRegister:
-    """The register row of ``kind`` for ``year``, locked until the transaction ends."""
-    NumberingRegister.objects.get_or_create(kind=kind, year=year)
-    return NumberingRegister.objects.select_for_update().get(kind=kind, year=year)
+    """The committee's register row of ``kind`` for ``year``, locked until the transaction ends."""
+    NumberingRegister.objects.get_or_create(kind=kind, year=year, unit=None)
+    return NumberingRegister.objects.select_for_update().get(kind=kind, year=year, unit=None)
 
 
 def take_number(kind: str, year: int) -> int:
@@ -102,17 +107,16 @@ def restart_register(*, kind: str, start_at: int, by, note: str = "") -> Numberi
     goes back: a start at or below the last number given is a Conflict."""
     if not may(by, "restart_register"):
         raise Forbidden(_("Only an administrator starts a register from a given number."))
-    if kind not in NumberingRegister.Kind.values:
+    if kind not in COMMITTEE_REGISTERS:
         raise Invalid(
             _("There is no register “%(kind)s”; the registers are: %(kinds)s.")
-            % {"kind": kind, "kinds": ", ".join(NumberingRegister.Kind.values)}
+            % {"kind": kind, "kinds": ", ".join(COMMITTEE_REGISTERS)}
         )
     if not 1 <= start_at <= MAX_REGISTER_NUMBER:
         raise Invalid(_("A register starts from a number between 1 and %(max)d.") % {"max": MAX_REGISTER_NUMBER})
     year = timezone.localdate().year
     with transaction.atomic():
-        NumberingRegister.objects.get_or_create(kind=kind, year=year)
-        register = NumberingRegister.objects.select_for_update().get(kind=kind, year=year)
+        register = lock_register(kind, year)
         if start_at <= register.last_number:
             raise Conflict(
                 _(

@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from acknowledgements import api as ack_api
+from acknowledgements import register_api
 from chasing import api as chasing_api
 from circulars import api as circulars_api
 from dashboard import api as dashboard_api
@@ -20,6 +21,10 @@ api_v1 = [
     path("me", api.MeView.as_view(), name="api-me"),
     path("units/", units_api.UnitList.as_view(), name="api-units"),
     path("unit-groups/", units_api.UnitGroupList.as_view(), name="api-unit-groups"),
+    path("units/<slug:key>/register/", register_api.UnitRegister.as_view(), name="api-unit-register"),
+    path(
+        "units/<slug:key>/register/export.xlsx", register_api.UnitRegisterXlsx.as_view(), name="api-unit-register-xlsx"
+    ),
     path("incoming/", circulars_api.IncomingListCreate.as_view(), name="api-incoming"),
     path("incoming/<int:pk>/", circulars_api.IncomingDetail.as_view(), name="api-incoming-detail"),
     path("outgoing/", registers_api.OutgoingRegister.as_view(), name="api-outgoing"),

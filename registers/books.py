@@ -1,6 +1,8 @@
-"""The two registers of Decree 30/2020/NĐ-CP, Appendix IV, as pages, spreadsheets and print:
+"""The registers of Decree 30/2020/NĐ-CP, Appendix IV, as pages, spreadsheets and print:
 the incoming register (sổ đăng ký văn bản đến) and the outgoing register (sổ đăng ký văn
-bản đi), each kept per year, with Appendix IV's columns in its order.
+bản đi), each kept per year, with Appendix IV's columns in its order; and each unit's own
+incoming register (Art. 22), the same book with the same columns, whose lines are the
+circulars that reached the unit (its deliveries, numbered at distribution).
 
 One list of columns per register: the pages show its headings in the reader's language,
 the spreadsheet and the printed book in Vietnamese (the register is a Vietnamese document
@@ -109,6 +111,36 @@ def incoming_row(dispatch: IncomingDispatch) -> list:
     ]
 
 
+# --- A unit's incoming register -------------------------------------------------------
+
+
+def unit_incoming_row(delivery) -> list:
+    """A delivery (with its circular, the circular's issuing unit and who acknowledged it)
+    as a line of its unit's incoming register: the circular is the document that arrived,
+    the member who acknowledged receipt took it ("Đơn vị hoặc người nhận"), on the day of
+    the acknowledgement ("Ngày chuyển"); a refused, recalled or replaced one says so."""
+    circular = delivery.circular
+    acknowledged_by = delivery.acknowledged_by
+    if delivery.status == "refused":
+        note = f"{delivery.get_status_display()}: {delivery.refuse_reason}"
+    elif delivery.status in ("recalled", "replaced"):
+        note = delivery.get_status_display()
+    else:
+        note = "" if circular.in_force else circular.get_status_display()
+    return [
+        delivery.arrival_number,
+        delivery.arrived_on,
+        circular.issuing_unit.name if circular.issuing_unit_id else "",
+        circular.reference,
+        circular.issued_on,
+        type_and_subject(circular),
+        (acknowledged_by.get_full_name() or acknowledged_by.get_username()) if acknowledged_by else "",
+        timezone.localtime(delivery.acknowledged_at).date() if delivery.acknowledged_at else None,
+        "",  # signed on paper by whoever takes the document
+        note,
+    ]
+
+
 # --- Outgoing register --------------------------------------------------------------
 
 
@@ -204,35 +236,49 @@ def outgoing_entries(circulars) -> list[OutgoingEntry]:
 
 # --- Spreadsheets and print -----------------------------------------------------------
 
-INCOMING, OUTGOING = "incoming", "outgoing"
-TITLES = {INCOMING: "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN", OUTGOING: "SỔ ĐĂNG KÝ VĂN BẢN ĐI"}
-FILE_STEMS = {INCOMING: "so-van-ban-den", OUTGOING: "so-van-ban-di"}
-SHEETS = {INCOMING: "Sổ văn bản đến", OUTGOING: "Sổ văn bản đi"}
-COLUMNS = {INCOMING: INCOMING_COLUMNS, OUTGOING: OUTGOING_COLUMNS}
+INCOMING, OUTGOING, UNIT_INCOMING = "incoming", "outgoing", "unit_incoming"
+TITLES = {
+    INCOMING: "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN",
+    OUTGOING: "SỔ ĐĂNG KÝ VĂN BẢN ĐI",
+    UNIT_INCOMING: "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN",
+}
+FILE_STEMS = {INCOMING: "so-van-ban-den", OUTGOING: "so-van-ban-di", UNIT_INCOMING: "so-van-ban-den"}
+SHEETS = {INCOMING: "Sổ văn bản đến", OUTGOING: "Sổ văn bản đi", UNIT_INCOMING: "Sổ văn bản đến"}
+COLUMNS = {INCOMING: INCOMING_COLUMNS, OUTGOING: OUTGOING_COLUMNS, UNIT_INCOMING: INCOMING_COLUMNS}
 
 
 def _lines(kind: str, documents) -> tuple[list[int], list[list]]:
     """The register's numbers and rows; type labels and notes in Vietnamese, whatever
     language the clerk browses in."""
     with translation.override("vi"):
-        if kind == INCOMING:
-            dispatches = list(documents)
-            return [d.arrival_number for d in dispatches], [incoming_row(d) for d in dispatches]
+        if kind in (INCOMING, UNIT_INCOMING):
+            lines = list(documents)
+            row = incoming_row if kind == INCOMING else unit_incoming_row
+            return [line.arrival_number for line in lines], [row(line) for line in lines]
         entries = outgoing_entries(documents)
         return [e.circular.number for e in entries], [e.row() for e in entries]
 
 
-def register_xlsx(kind: str, documents, year: int, *, title: bool = True) -> HttpResponse:
+def _file_stem(kind: str, keeper: Unit | None) -> str:
+    """A unit's register names the unit in its file: "so-van-ban-den-xa-mot-2024"."""
+    return f"{FILE_STEMS[kind]}-{keeper.code}" if kind == UNIT_INCOMING and keeper else FILE_STEMS[kind]
+
+
+def register_xlsx(kind: str, documents, year: int, *, title: bool = True, keeper: Unit | None = None) -> HttpResponse:
     """The register of ``year`` as a spreadsheet: Appendix IV's columns in its order, the
-    register's name and year on top (``title``)."""
+    register's name and year on top (``title``), and for a unit's register (``keeper``)
+    the unit's name."""
     with translation.override("vi"):
         columns = headings(COLUMNS[kind])
+    heading = f"{TITLES[kind]} NĂM {year}"
+    if kind == UNIT_INCOMING and keeper:
+        heading = f"{heading} – {keeper.name.upper()}"
     return spreadsheets.xlsx_response(
-        f"{FILE_STEMS[kind]}-{year}.xlsx",
+        f"{_file_stem(kind, keeper)}-{year}.xlsx",
         columns,
         _lines(kind, documents)[1],
         sheet=f"{SHEETS[kind]} {year}",
-        title=f"{TITLES[kind]} NĂM {year}" if title else "",
+        title=heading if title else "",
         widths=[column.width for column in COLUMNS[kind]],
         wrap=True,
     )
@@ -246,11 +292,17 @@ def register_keeper() -> Unit | None:
         return None
 
 
-def register_pdf(kind: str, documents, year: int) -> bytes:
-    """The register of ``year`` as printed: the cover of Appendix IV (issuing body, the
-    register's name, the year, from number … to number), then the table, A4 landscape."""
+def printed_cells(row: list) -> list:
+    """A register line's cells as a page or the printed book shows them: dates dd/mm/yyyy."""
+    return [formatting.day(cell) if isinstance(cell, datetime.date) else cell for cell in row]
+
+
+def register_pdf(kind: str, documents, year: int, *, keeper: Unit | None = None) -> bytes:
+    """The register of ``year`` as printed: the cover of Appendix IV (the body that keeps
+    it: the issuing committee, or ``keeper`` for a unit's own register; the register's
+    name, the year, from number … to number), then the table, A4 landscape."""
     numbers, rows = _lines(kind, documents)
-    keeper = register_keeper()
+    keeper = keeper or register_keeper()
     parent, name = unit_issuer_lines(keeper) if keeper else ("", "")
     with translation.override("vi"):
         columns = headings(COLUMNS[kind])
@@ -266,12 +318,14 @@ def register_pdf(kind: str, documents, year: int) -> bytes:
             "columns": columns,
             # The spreadsheet's widths, as shares of the page: the blank "Ký nhận" keeps room for a hand.
             "widths": [round(100 * column.width / sum(c.width for c in COLUMNS[kind]), 2) for column in COLUMNS[kind]],
-            "rows": [
-                [formatting.day(cell) if isinstance(cell, datetime.date) else cell for cell in row] for row in rows
-            ],
+            "rows": [printed_cells(row) for row in rows],
         },
     )
 
 
-def register_pdf_response(kind: str, documents, year: int, *, download: bool = False) -> HttpResponse:
-    return pdf_bytes_response(register_pdf(kind, documents, year), f"{FILE_STEMS[kind]}-{year}.pdf", download=download)
+def register_pdf_response(
+    kind: str, documents, year: int, *, download: bool = False, keeper: Unit | None = None
+) -> HttpResponse:
+    return pdf_bytes_response(
+        register_pdf(kind, documents, year, keeper=keeper), f"{_file_stem(kind, keeper)}-{year}.pdf", download=download
+    )

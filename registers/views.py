@@ -30,13 +30,13 @@ PAGE_SIZE = 50
 
 
 def register_page(get_register):
-    """A view of one year of a register: ``get_register(user)`` first (404 to an outsider,
-    whatever the year), then the year (a 400 naming the years there are)."""
+    """A view of one year of a register: ``get_register(user, **url_kwargs)`` first (404 to
+    an outsider, whatever the year), then the year (a 400 naming the years there are)."""
 
     def decorate(view):
         @wraps(view)
-        def wrapper(request):
-            documents = get_register(request.user)
+        def wrapper(request, **kwargs):
+            documents = get_register(request.user, **kwargs)
             try:
                 year = books.register_year(request.GET.get("year"))
             except Invalid as error:
@@ -139,6 +139,7 @@ def _render_registers(request, *, error: DomainError | None = None, restart_form
             "form": restart_forms.get(kind) or RegisterRestartForm(prefix=kind),
         }
         for kind, label in NumberingRegister.Kind.choices
+        if kind in services.COMMITTEE_REGISTERS
     ]
     context = {
         "year": year,

@@ -278,6 +278,8 @@ PUBLIC_200 = expect(200, 200, 200, 200, 200, 200, 200, 200)
 ALL_PAGES = expect(LOGIN, 200, 200, 200, 200, 200, 200, 200)
 ALL_API = expect(401, 200, 200, 200, 200, 200, 200, 200)
 REGISTER_PAGE = expect(LOGIN, 200, 200, 200, 404, 200, 404, 404)
+UNIT_REGISTER_PAGE = expect(LOGIN, 200, 404, 200, 200, 200, 200, 404)
+UNIT_REGISTER_API = expect(401, 200, 404, 200, 200, 200, 200, 404)
 DASHBOARD_PAGE = expect(LOGIN, 403, 403, 200, 200, 200, 403, 403)
 DASHBOARD_API = expect(401, 403, 403, 200, 200, 200, 403, 403)
 # A circular every role may read (it reached both units).
@@ -512,6 +514,13 @@ MATRIX: list[Case] = [
     Case("dashboard/units/export.csv", "get", DASHBOARD_PAGE),
     # --- A unit's deliveries -----------------------------------------------------------
     Case("inbox/", "get", ALL_PAGES),
+    # Each unit's own incoming register: its members, and whoever follows every unit (the
+    # monitoring office, records clerks, signers, administrators); a member of one unit is
+    # sent to its register, the others choose; anyone else: 404.
+    Case("unit-register/", "get", expect(LOGIN, 200, 404, 200, 200, 200, 302, 302)),
+    Case("units/<slug:key>/register/", "get", UNIT_REGISTER_PAGE, kwargs=lambda w: {"key": w.unit.code}),
+    Case("units/<slug:key>/register/export.xlsx", "get", UNIT_REGISTER_PAGE, kwargs=lambda w: {"key": w.unit.code}),
+    Case("units/<slug:key>/register/print.pdf", "get", UNIT_REGISTER_PAGE, kwargs=lambda w: {"key": w.unit.code}),
     # Records clerks and drafters read circulars, not what units did with them.
     Case("deliveries/<int:pk>/", "get", expect(LOGIN, 404, 404, 200, 200, 200, 200, 404), on="delivery"),
     Case("deliveries/<int:pk>/", "get", expect(LOGIN, 404, 404, 200, 200, 200, 404, 200), on="other_delivery"),
@@ -588,6 +597,13 @@ MATRIX: list[Case] = [
     Case("api/v1/me", "get", ALL_API),
     Case("api/v1/units/", "get", ALL_API),
     Case("api/v1/unit-groups/", "get", ALL_API),
+    Case("api/v1/units/<slug:key>/register/", "get", UNIT_REGISTER_API, kwargs=lambda w: {"key": w.unit.code}),
+    Case(
+        "api/v1/units/<slug:key>/register/export.xlsx",
+        "get",
+        UNIT_REGISTER_API,
+        kwargs=lambda w: {"key": w.unit.code},
+    ),
     Case("api/v1/openapi.json", "get", ALL_API),
     Case("api/v1/calendar/due", "get", ALL_API, query="from=2025-01-02&working_days=2"),
     # --- Registers and the calendar's yearly swaps: the administrator's ----------------
@@ -596,6 +612,14 @@ MATRIX: list[Case] = [
         "post",
         expect(401, 403, 403, 403, 403, 200, 403, 403),
         kwargs=lambda w: {"kind": "outgoing"},
+        data=lambda w: {"start_at": 900},
+    ),
+    # A unit's incoming register is numbered by distribution, never restarted by hand.
+    Case(
+        "api/v1/registers/<str:kind>/restart",
+        "post",
+        expect(401, 403, 403, 403, 403, 400, 403, 403),
+        kwargs=lambda w: {"kind": "unit_in"},
         data=lambda w: {"start_at": 900},
     ),
     Case(

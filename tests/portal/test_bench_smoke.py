@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from acknowledgements.models import Delivery, DeliveryEvent, ImplementationReport, Reminder
 from bench import db, seed
-from circulars.models import Circular, CircularRelation, WorkingDayChange
+from circulars.models import Circular, CircularRelation, NumberingRegister, WorkingDayChange
 from circulars.workdays import working_days_late
 from units.models import Unit
 
@@ -69,6 +69,20 @@ def test_seeding_writes_the_specified_dataset_and_repeats_it(bench_database):
     deliveries = Delivery.objects.count()
     assert deliveries == seeded.counts["deliveries"]
     assert 0.5 * plan.expected_deliveries < deliveries < 2 * plan.expected_deliveries
+
+    # Each unit's own incoming register, as distribution keeps it: per unit and local year
+    # of arrival, numbers 1 … n in the order the deliveries arrived, and the register at n.
+    per_register: dict = {}
+    for unit_id, sent_at, year, number in Delivery.objects.order_by("unit_id", "sent_at", "id").values_list(
+        "unit_id", "sent_at", "arrival_year", "arrival_number"
+    ):
+        assert year == timezone.localtime(sent_at).year
+        per_register.setdefault((unit_id, year), []).append(number)
+    assert all(numbers == list(range(1, len(numbers) + 1)) for numbers in per_register.values())
+    registers = NumberingRegister.objects.filter(kind=NumberingRegister.Kind.UNIT_INCOMING)
+    assert {(r.unit_id, r.year): r.last_number for r in registers} == {
+        key: len(numbers) for key, numbers in per_register.items()
+    }
 
     # The mix of states: every one of them, mostly done.
     states = Counter(Delivery.objects.values_list("status", flat=True))

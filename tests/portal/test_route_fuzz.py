@@ -121,6 +121,8 @@ def url_of(route: str, world) -> str:
         values["token"] = world.token
     if "<str:kind>" in route:
         values["kind"] = "outgoing"
+    if "<slug:key>" in route:
+        values["key"] = world.unit.code
     return fill(route, values)
 
 

@@ -11,9 +11,7 @@ from circulars import services
 VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def draft_circular(
-    drafter, *, signer, groups=(), units=(), subject="V/v cảnh báo giả mạo", in_response_to=(), **data
-):
+def draft_circular(drafter, *, signer, groups=(), units=(), subject="V/v cảnh báo giả mạo", in_response_to=(), **data):
     # The sample's notation, typed: the test organisation has no drafting office. Tests of
     # the notation Decree 30 builds pass notation_override="" (tests/circulars/test_notation.py).
     data.setdefault("notation_override", "UBND-TH")

@@ -1,21 +1,23 @@
 """The dashboard in the API: a circular's deliveries for its monitoring office, its
-figures and exports, and the league table of units."""
+figures and exports, the league table of units and the incoming dispatches in handling."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from acknowledgements.serializers import MonitorDeliverySerializer, UnitRefSerializer
+from acknowledgements.serializers import DispatchRefSerializer, MonitorDeliverySerializer, UnitRefSerializer
 from circulars import policy as circular_policy
+from circulars.models import Urgency
 from circulars.policy import get_circular_for_user
 from core.api import APIView, FileAPIView, ListAPIView, QueryDateField
 from core.rest import Pagination
 from core.spreadsheets import XLSX_TYPE as XLSX
-from dashboard import compliance, exports, policy
+from dashboard import compliance, exports, incoming, policy
+from dashboard.incoming_views import IncomingBoard
 
 
 class ComplianceSerializer(serializers.Serializer):
@@ -133,3 +135,105 @@ class UnitsLeague(APIView):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(LeagueRowSerializer(page, many=True).data)
+
+
+# --- Incoming dispatches in handling -------------------------------------------------
+
+
+class IncomingFiguresSerializer(serializers.Serializer):
+    in_handling = serializers.IntegerField()
+    due_soon = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    done = serializers.IntegerField()
+
+
+class IncomingUnitRowSerializer(serializers.Serializer):
+    unit = UnitRefSerializer()
+    lead = serializers.IntegerField(help_text="Dispatches it leads, in handling")
+    support = serializers.IntegerField(help_text="Dispatches it supports, in handling")
+    due_soon = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    done = serializers.IntegerField()
+
+
+class IncomingRowSerializer(serializers.Serializer):
+    """A dispatch assigned for handling, by its current lead assignment (``id``)."""
+
+    id = serializers.IntegerField()
+    dispatch = DispatchRefSerializer()
+    lead_unit = UnitRefSerializer(source="unit")
+    support_units = serializers.SerializerMethodField()
+    due_on = serializers.DateField()
+    state = serializers.ChoiceField(choices=incoming.STATES)
+    days_late = serializers.IntegerField()
+    leader = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    instruction = serializers.CharField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(UnitRefSerializer(many=True))
+    def get_support_units(self, lead):
+        return UnitRefSerializer([s.unit for s in lead.dispatch.supports], many=True).data
+
+
+class IncomingComplianceSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    due_soon_until = serializers.DateField()
+    figures = IncomingFiguresSerializer()
+    units = IncomingUnitRowSerializer(many=True)
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = IncomingRowSerializer(many=True)
+
+
+INCOMING_PARAMETERS = [
+    OpenApiParameter("received_from", OpenApiTypes.DATE, description="Received on or after (dd/mm/yyyy or ISO)"),
+    OpenApiParameter("received_to", OpenApiTypes.DATE, description="Received on or before"),
+    OpenApiParameter("urgency", OpenApiTypes.STR, enum=[code for code, _label in Urgency.choices]),
+    OpenApiParameter("unit", OpenApiTypes.INT, description="Dispatches this unit leads or supports"),
+    OpenApiParameter("state", OpenApiTypes.STR, enum=list(incoming.STATES), description="The list only"),
+    OpenApiParameter("sort", OpenApiTypes.STR, enum=["due", "received"]),
+]
+
+
+def incoming_board(request) -> IncomingBoard:
+    """The dashboard's rows for the query's filters; a bad filter is a 400."""
+    board = IncomingBoard(request.user, request.query_params)
+    if not board.filterset.is_valid():
+        raise serializers.ValidationError(board.filterset.errors)
+    return board
+
+
+class IncomingCompliance(APIView):
+    """Incoming dispatches in handling, as of today: the figures and the units' table
+    (over the period, urgency and unit filters) and the dispatches (also by state),
+    paginated. For the monitoring office, signers and administrators (403 otherwise)."""
+
+    pagination_class = Pagination
+
+    @extend_schema(parameters=INCOMING_PARAMETERS, responses=IncomingComplianceSerializer)
+    def get(self, request):
+        board = incoming_board(request)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(incoming.with_supports(board.rows), request, view=self)
+        board.decorate(page)
+        listed = paginator.get_paginated_response(IncomingRowSerializer(page, many=True).data).data
+        return Response(
+            {
+                "as_of": board.today,
+                "due_soon_until": board.until,
+                "figures": board.figures(),
+                "units": IncomingUnitRowSerializer(board.units(), many=True).data,
+                **listed,
+            }
+        )
+
+
+class IncomingComplianceXlsx(FileAPIView):
+    media_type = XLSX
+    file_format = "xlsx"
+
+    @extend_schema(parameters=INCOMING_PARAMETERS, responses={(200, XLSX): OpenApiTypes.BINARY})
+    def get(self, request):
+        board = incoming_board(request)
+        return exports.incoming_xlsx(board.rows, on=board.today)

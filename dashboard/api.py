@@ -1,23 +1,27 @@
 """The dashboard in the API: a circular's deliveries for its monitoring office, its
 figures and exports, the league table of units and the incoming dispatches in handling."""
 
+import datetime
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from acknowledgements.serializers import DispatchRefSerializer, MonitorDeliverySerializer, UnitRefSerializer
 from circulars import policy as circular_policy
 from circulars.models import Urgency
 from circulars.policy import get_circular_for_user
-from core.api import APIView, FileAPIView, ListAPIView, QueryDateField
+from core.api import APIView, ChoiceField, FileAPIView, ListAPIView, QueryDateField, read_query
+from core.parsing import MAX_ID
 from core.rest import Pagination
 from core.spreadsheets import XLSX_TYPE as XLSX
 from dashboard import compliance, exports, incoming, policy
 from dashboard.incoming_views import IncomingBoard
+from units.models import Unit
 
 
 class ComplianceSerializer(serializers.Serializer):
@@ -166,7 +170,7 @@ class IncomingRowSerializer(serializers.Serializer):
     due_on = serializers.DateField()
     state = serializers.ChoiceField(choices=incoming.STATES)
     days_late = serializers.IntegerField()
-    leader = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    leader = serializers.CharField(source="leader.username", help_text="The leader's username")
     instruction = serializers.CharField()
     completed_at = serializers.DateTimeField(allow_null=True)
 
@@ -186,19 +190,33 @@ class IncomingComplianceSerializer(serializers.Serializer):
     results = IncomingRowSerializer(many=True)
 
 
-INCOMING_PARAMETERS = [
-    OpenApiParameter("received_from", OpenApiTypes.DATE, description="Received on or after (dd/mm/yyyy or ISO)"),
-    OpenApiParameter("received_to", OpenApiTypes.DATE, description="Received on or before"),
-    OpenApiParameter("urgency", OpenApiTypes.STR, enum=[code for code, _label in Urgency.choices]),
-    OpenApiParameter("unit", OpenApiTypes.INT, description="Dispatches this unit leads or supports"),
-    OpenApiParameter("state", OpenApiTypes.STR, enum=list(incoming.STATES), description="The list only"),
-    OpenApiParameter("sort", OpenApiTypes.STR, enum=["due", "received"]),
-]
+class IncomingQuery(serializers.Serializer):
+    """The page's filters, as the API reads them (ISO dates)."""
+
+    received_from = QueryDateField(help_text="Received on or after; from 1945-09-02")
+    received_to = QueryDateField(help_text="Received on or before")
+    urgency = ChoiceField(choices=Urgency.choices, required=False, allow_blank=True)
+    unit = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Dispatches this unit (id) leads or supports"
+    )
+    state = ChoiceField(choices=incoming.STATES, required=False, allow_blank=True, help_text="The list only")
+    sort = ChoiceField(choices=["due", "received"], required=False, allow_blank=True)
 
 
 def incoming_board(request) -> IncomingBoard:
-    """The dashboard's rows for the query's filters; a bad filter is a 400."""
-    board = IncomingBoard(request.user, request.query_params)
+    """The dashboard's rows for the query's filters: 403 first for whoever may not see the
+    dashboard, then a bad filter is a 400 and a unit that does not exist a 404."""
+    policy.require_dashboard(request.user)
+    query = read_query(IncomingQuery, request)
+    unit = query.get("unit")
+    if unit is not None and not Unit.objects.filter(pk=unit, active=True).exists():
+        raise NotFound(_("There is no unit “%(key)s”.") % {"key": unit})
+    params = {
+        key: value.isoformat() if isinstance(value, datetime.date) else value
+        for key, value in query.items()
+        if value not in (None, "")
+    }
+    board = IncomingBoard(request.user, params)
     if not board.filterset.is_valid():
         raise serializers.ValidationError(board.filterset.errors)
     return board
@@ -211,7 +229,7 @@ class IncomingCompliance(APIView):
 
     pagination_class = Pagination
 
-    @extend_schema(parameters=INCOMING_PARAMETERS, responses=IncomingComplianceSerializer)
+    @extend_schema(parameters=[IncomingQuery], responses=IncomingComplianceSerializer)
     def get(self, request):
         board = incoming_board(request)
         paginator = self.pagination_class()
@@ -233,7 +251,7 @@ class IncomingComplianceXlsx(FileAPIView):
     media_type = XLSX
     file_format = "xlsx"
 
-    @extend_schema(parameters=INCOMING_PARAMETERS, responses={(200, XLSX): OpenApiTypes.BINARY})
+    @extend_schema(parameters=[IncomingQuery], responses={(200, XLSX): OpenApiTypes.BINARY})
     def get(self, request):
         board = incoming_board(request)
         return exports.incoming_xlsx(board.rows, on=board.today)

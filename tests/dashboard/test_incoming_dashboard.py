@@ -148,7 +148,7 @@ def test_filters_narrow_the_figures_and_the_state_the_list_only(api_as, scenario
     assert overdue["count"] == 2
     assert overdue["figures"]["in_handling"] == 6  # the figures keep the whole scope
 
-    received = api_get(api_as, monitor, received_from="08/10/2024").json()
+    received = api_get(api_as, monitor, received_from="2024-10-08").json()
     assert received["figures"] == {"in_handling": 0, "due_soon": 0, "overdue": 0, "done": 0}
     assert received["units"] == [] and received["results"] == []
 
@@ -172,6 +172,12 @@ def test_the_monitoring_office_signers_and_administrators_see_it(request, api_as
     assert client.get("/dashboard/incoming/").status_code == 200
     assert client.get("/dashboard/incoming/export.xlsx").status_code == 200
     assert api_as(user).get("/api/v1/compliance/incoming/export.xlsx").status_code == 200
+
+
+def test_a_unit_that_does_not_exist_is_a_404(api_as, scenario, monitor):
+    answer = api_get(api_as, monitor, unit=987654)
+    assert answer.status_code == 404
+    assert answer.json()["detail"] == "Không có đơn vị “987654”."
 
 
 @pytest.mark.parametrize("who", ["clerk", "head", "records_clerk", "drafter"])

@@ -228,6 +228,7 @@ class IncomingCompliance(APIView):
     paginated. For the monitoring office, signers and administrators (403 otherwise)."""
 
     pagination_class = Pagination
+    error_codes = (404,)  # a unit that does not exist, a page past the last
 
     @extend_schema(parameters=[IncomingQuery], responses=IncomingComplianceSerializer)
     def get(self, request):
@@ -250,6 +251,7 @@ class IncomingCompliance(APIView):
 class IncomingComplianceXlsx(FileAPIView):
     media_type = XLSX
     file_format = "xlsx"
+    error_codes = (404,)  # a unit that does not exist
 
     @extend_schema(parameters=[IncomingQuery], responses={(200, XLSX): OpenApiTypes.BINARY})
     def get(self, request):

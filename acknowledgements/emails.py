@@ -112,6 +112,26 @@ def new_assignment(row: OutboxEmail) -> tuple[str, str, str]:
     )
 
 
+def assignment_reminder(row: OutboxEmail) -> tuple[str, str, str]:
+    """A reminder, notice or escalation about a unit's assignment of an incoming dispatch
+    (the sweep's, urgent dispatches only: the others are in the digest)."""
+    assignment = row.assignment
+    reminder = row.reminder
+    return _render(
+        "assignment_reminder",
+        {
+            "user": row.user,
+            "reminder": reminder,
+            "assignment": assignment,
+            "dispatch": assignment.dispatch,
+            "unit": assignment.unit,
+            # The leader is written to in their own name, the unit's people as the unit's.
+            "addressee_unit": None if reminder.stage == "leader" else assignment.unit,
+            "assignment_url": settings.SITE_URL + reverse("assignment-detail", args=[assignment.pk]),
+        },
+    )
+
+
 def digest(row: OutboxEmail) -> tuple[str, str, str]:
     """Everything the person's units still owe, and the escalations addressed to them."""
     owed = list(
@@ -129,6 +149,26 @@ def digest(row: OutboxEmail) -> tuple[str, str, str]:
         .distinct()[:200]
     )
     today = timezone.localdate()
+    # The incoming dispatches the person's units handle, and those escalated to them as
+    # the leader who assigned them.
+    assignments = [
+        {
+            "assignment": a,
+            "overdue": a.is_overdue(today),
+            "url": settings.SITE_URL + reverse("assignment-detail", args=[a.pk]),
+        }
+        for a in Assignment.objects.in_handling()
+        .filter(unit_id__in=row.user.unit_ids)
+        .select_related("dispatch", "unit")
+        .order_by("due_on", "id")[:200]
+    ]
+    escalated_assignments = list(
+        Reminder.objects.filter(
+            notifications__user=row.user, stage="leader", created_at__date__gte=row.created_at.date()
+        )
+        .select_related("assignment__dispatch", "assignment__unit")
+        .distinct()[:200]
+    )
     items = [
         {
             "delivery": d,
@@ -139,7 +179,17 @@ def digest(row: OutboxEmail) -> tuple[str, str, str]:
         }
         for d in owed
     ]
-    return _render("digest", {"user": row.user, "items": items, "escalated": escalated, "today": today})
+    return _render(
+        "digest",
+        {
+            "user": row.user,
+            "items": items,
+            "escalated": escalated,
+            "assignments": assignments,
+            "escalated_assignments": escalated_assignments,
+            "today": today,
+        },
+    )
 
 
 RENDERERS = {
@@ -150,6 +200,7 @@ RENDERERS = {
     "recalled": delivery_closed,
     "replaced": delivery_closed,
     "new_assignment": new_assignment,
+    "assignment_reminder": assignment_reminder,
 }
 
 

@@ -71,9 +71,14 @@ def get_assignment_for_user(user, pk) -> Assignment:
     else it does not exist: 404."""
     assignments = Assignment.objects.select_related("dispatch", "unit", "leader", "assigned_by")
     readable = assignments.filter(unit__memberships__user=user)
-    if not IncomingDispatch.objects.for_user(user).query.is_empty():
+    if reads_every_assignment(user):
         readable = assignments
     return get_object_or_404(readable.distinct(), pk=pk)
+
+
+def reads_every_assignment(user) -> bool:
+    """Whoever reads the incoming register reads every assignment of its dispatches."""
+    return not IncomingDispatch.objects.for_user(user).query.is_empty()
 
 
 def assignment_actions(user, assignment: Assignment) -> set[str]:

@@ -311,7 +311,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
         ]
 
     def get_overdue(self, assignment) -> bool:
-        return assignment.is_open and assignment.due_on < timezone.localdate()
+        return assignment.is_overdue(timezone.localdate())
 
     @extend_schema_field(CircularRefSerializer(allow_null=True))
     def get_completed_by_circular(self, assignment):

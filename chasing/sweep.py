@@ -13,6 +13,16 @@ to the unit's head → escalated to the monitoring office and the signer. A deli
 the latest stage it has reached; a stage whose moment passed unsent is replaced by the
 later one, never sent late. Urgent circulars (thượng khẩn, hỏa tốc) are chased by email at
 once; the others wait for the daily digest. Everything also lands in the portal's bell.
+
+Assignments of incoming dispatches (a unit's part in handling one, ``Assignment``) are
+chased by the same sweep, with the same stages and settings: due soon (by the same
+window the dashboard counts: due today too, as a dispatch may be assigned for the same
+day) → overdue → escalated to the unit's head → escalated to the leader whose instruction
+it is. Only open assignments of a dispatch still in handling; hỏa tốc and thượng khẩn
+dispatches by email at once, the others in the digest. Each batch first locks the
+assignments it decides on (skipping those a handling step holds: the next sweep takes
+them), then inserts their reminders under the same unique key (assignment, kind, stage),
+with their bell lines and emails, in one transaction.
 """
 
 # ruff: noqa: S608 - only model table and column names are interpolated; values are parameters
@@ -24,22 +34,25 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from acknowledgements.models import Delivery, Notification, OutboxEmail, Reminder
 from acknowledgements.notifications import kick_outbox
-from circulars.models import Circular, Urgency
-from circulars.workdays import Calendar
+from circulars.models import Assignment, Circular, IncomingDispatch, Urgency
+from circulars.workdays import Calendar, due_date
 from core.parsing import MAX_ID
 from units.models import Membership, User
 
 K = Reminder.Kind
 URGENT = (Urgency.VERY_URGENT, Urgency.FLASH)
+STAND_IN = 987654321  # an id no row has, only to be cut out of a reversed address
 
-# Who hears of each stage: the unit's clerks, its heads, or the monitoring office + signer.
-CLERKS, HEADS, MONITORS = "clerks", "heads", "monitors"
+# Who hears of each stage: the unit's clerks, its heads, or the monitoring office + signer
+# (for an assignment: the leader whose instruction it is).
+CLERKS, HEADS, MONITORS, LEADER = "clerks", "heads", "monitors", "leader"
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,14 @@ STEPS = {
     },
 }
 
+# An assignment's stages, as a delivery step's, and with the same settings.
+ASSIGNMENT_STAGES = [
+    Stage(K.ASSIGNMENT_DUE_SOON, "", CLERKS),
+    Stage(K.ASSIGNMENT_OVERDUE, "", CLERKS),
+    Stage(K.ASSIGNMENT_ESCALATION, "head", HEADS),
+    Stage(K.ASSIGNMENT_ESCALATION, "leader", LEADER),
+]
+
 TITLES = {
     K.ACK_DUE_SOON: lambda: _("Reminder: acknowledge receipt of the circular before its deadline"),
     K.ACK_OVERDUE: lambda: _("Overdue: your unit has not acknowledged receipt of the circular"),
@@ -82,6 +103,9 @@ TITLES = {
     K.REPORT_OVERDUE: lambda: _("Overdue: your unit has not filed its implementation report"),
     K.REPORT_ESCALATION: lambda: _("Escalation: the implementation report is still missing"),
     K.MANUAL: lambda: _("The monitoring office asks your unit to act on the circular now"),
+    K.ASSIGNMENT_DUE_SOON: lambda: _("Reminder: the incoming dispatch your unit handles is due soon"),
+    K.ASSIGNMENT_OVERDUE: lambda: _("Overdue: your unit has not completed the handling of the incoming dispatch"),
+    K.ASSIGNMENT_ESCALATION: lambda: _("Escalation: the handling of the incoming dispatch is overdue"),
 }
 
 
@@ -146,11 +170,48 @@ def candidates(step: str, index: int, today: datetime.date, cal: Calendar, polic
     return qs.exclude(Exists(Reminder.objects.filter(already, delivery=OuterRef("pk"))))
 
 
-def _insert_reminders(qs, *, stage: Stage, sweep: str, now, batch: int, created_by=None, channel=None) -> int:
-    """INSERT … SELECT of up to ``batch`` reminders; returns how many went in."""
+def due_soon_until(today: datetime.date, cal: Calendar | None = None) -> datetime.date:
+    """The last due date an assignment is "due soon" by today: REMINDERS'
+    ``before_working_days`` working days ahead. The sweep and the dashboard read it."""
+    days = settings.REMINDERS["before_working_days"]
+    return cal.add_working_days(today, days) if cal is not None else due_date(today, days)
+
+
+def assignment_candidates(index: int, today: datetime.date, cal: Calendar, policy: dict):
+    """Assignments in handling that have reached stage ``index`` today and have not had it
+    or any later stage (the rules are ``Assignment``'s, as the pages show them)."""
+    stage = ASSIGNMENT_STAGES[index]
+    qs = Assignment.objects.in_handling()
+    if index == 0:
+        qs = qs.due_soon(today, due_soon_until(today, cal))
+    elif index == 1:
+        qs = qs.overdue(today)
+    else:
+        key = "head_after_working_days" if stage.stage == "head" else "monitor_after_working_days"
+        qs = qs.overdue(today).filter(due_on__lte=threshold(cal, today, policy[key]))
+    already = Q()
+    for later in ASSIGNMENT_STAGES[index:]:
+        already |= Q(kind=later.kind, stage=later.stage)
+    return qs.exclude(Exists(Reminder.objects.filter(already, assignment=OuterRef("pk"))))
+
+
+def _insert_reminders(
+    qs,
+    *,
+    stage: Stage,
+    sweep: str,
+    now,
+    batch: int,
+    created_by=None,
+    channel=None,
+    column: str = "delivery_id",
+    urgency: str = "circular__urgency",
+) -> int:
+    """INSERT … SELECT of up to ``batch`` reminders of the rows of ``qs`` (deliveries, or
+    with ``column="assignment_id"`` assignments); returns how many went in."""
     # Aliased columns, so that the derived table's column names are the same on every database.
     sub, params = (
-        qs.annotate(rid=F("pk"), rurgency=F("circular__urgency"))
+        qs.annotate(rid=F("pk"), rurgency=F(urgency))
         .values("rid", "rurgency")
         .order_by("rid")[:batch]
         .query.sql_with_params()
@@ -160,7 +221,7 @@ def _insert_reminders(qs, *, stage: Stage, sweep: str, now, batch: int, created_
     channel_params = [channel] if channel else [*URGENT, Reminder.Channel.IMMEDIATE, Reminder.Channel.DIGEST]
     columns = ", ".join(
         connection.ops.quote_name(c)
-        for c in ("delivery_id", "kind", "stage", "channel", "sweep", "created_at", "created_by_id")
+        for c in (column, "kind", "stage", "channel", "sweep", "created_at", "created_by_id")
     )
     sub_named = f"SELECT s.* FROM ({sub}) s"
     sql = (
@@ -177,15 +238,20 @@ def _insert_reminders(qs, *, stage: Stage, sweep: str, now, batch: int, created_
         return max(cursor.rowcount, 0)
 
 
+def _titles():
+    """The bell titles by kind, in Vietnamese, as an SQL CASE and its parameters."""
+    with override("vi"):
+        titles = {kind: TITLES[kind]()[:500] for kind in TITLES}
+    title_case = "CASE r.kind " + " ".join("WHEN %s THEN %s" for _k in titles) + " END"
+    return title_case, [p for kind, title in titles.items() for p in (kind, title)]
+
+
 def _notify(*, sweep: str, now) -> None:
     """Bell lines for everyone the sweep's reminders address: the unit's clerks, its
     heads, or the monitoring office's members and the signer. Then, for urgent circulars
     and manual chases, one email each through the outbox."""
-    r, d, c, m, n, u = _t(Reminder), _t(Delivery), _t(Circular), _t(Membership), _t(Notification), _t(User)
-    with override("vi"):
-        titles = {kind: TITLES[kind]()[:500] for kind in TITLES}
-    title_case = "CASE r.kind " + " ".join("WHEN %s THEN %s" for _k in titles) + " END"
-    title_params = [p for kind, title in titles.items() for p in (kind, title)]
+    r, d, c, m, n = _t(Reminder), _t(Delivery), _t(Circular), _t(Membership), _t(Notification)
+    title_case, title_params = _titles()
     cols = "user_id, delivery_id, reminder_id, kind, title, url, created_at"
     clerk_kinds = [K.ACK_DUE_SOON, K.ACK_OVERDUE, K.REPORT_DUE_SOON, K.REPORT_OVERDUE, K.MANUAL]
     in_clerk = ", ".join(["%s"] * len(clerk_kinds))
@@ -212,9 +278,55 @@ def _notify(*, sweep: str, now) -> None:
             [*title_params, _dt(now), sweep],
         ),
     ]
-    key = "'reminder:' || r.id || ':' || usr.id"
-    if connection.vendor == "postgresql":
-        key = "'reminder:' || r.id::text || ':' || usr.id::text"
+    with connection.cursor() as cursor:
+        for select, params in statements:
+            cursor.execute(f"INSERT INTO {n} ({cols}) {select}", params)
+    _queue_emails(sweep=sweep, now=now)
+
+
+def _notify_assignments(*, sweep: str, now) -> None:
+    """Bell lines for everyone the sweep's assignment reminders address: the unit's
+    clerks, its heads, or the leader whose instruction it is; each line names the dispatch
+    and opens the assignment. Then, for urgent dispatches, one email each."""
+    r, a, d, m, n = _t(Reminder), _t(Assignment), _t(IncomingDispatch), _t(Membership), _t(Notification)
+    title_case, title_params = _titles()
+    # "<title>: 2980/STTTT-TTra" (number alone without a notation), cut to the column's length.
+    reference = "d.number || CASE WHEN d.notation <> '' THEN '/' || d.notation ELSE '' END"
+    title = f"SUBSTR({title_case} || ': ' || {reference}, 1, 500)"
+    # The assignment page's address around the id, reversed once.
+    prefix, suffix = reverse("assignment-detail", args=[STAND_IN]).split(str(STAND_IN))
+    url = "%s || CAST(a.id AS TEXT) || %s"
+    cols = "user_id, assignment_id, reminder_id, kind, title, url, created_at"
+    base = f"FROM {r} r JOIN {a} a ON a.id = r.assignment_id JOIN {d} d ON d.id = a.dispatch_id"
+    clerk_kinds = [K.ASSIGNMENT_DUE_SOON, K.ASSIGNMENT_OVERDUE]
+    statements = [
+        # The unit's clerks for the reminder and the notice; its heads for the first escalation.
+        (
+            f"SELECT m.user_id, r.assignment_id, r.id, r.kind, {title}, {url}, %s {base} "
+            f"JOIN {m} m ON m.unit_id = a.unit_id "
+            f"WHERE r.sweep = %s AND ((r.kind IN (%s, %s) AND m.role = 'clerk') "
+            f"OR (r.stage = 'head' AND m.role = 'head'))",
+            [*title_params, prefix, suffix, _dt(now), sweep, *clerk_kinds],
+        ),
+        # The leader who gave the instruction, for the last escalation.
+        (
+            f"SELECT a.leader_id, r.assignment_id, r.id, r.kind, {title}, {url}, %s {base} "
+            f"WHERE r.sweep = %s AND r.stage = 'leader'",
+            [*title_params, prefix, suffix, _dt(now), sweep],
+        ),
+    ]
+    with connection.cursor() as cursor:
+        for select, params in statements:
+            cursor.execute(f"INSERT INTO {n} ({cols}) {select}", params)
+    _queue_emails(sweep=sweep, now=now)
+
+
+def _queue_emails(*, sweep: str, now) -> None:
+    """One email through the outbox per bell line of the sweep's reminders that go at once
+    (``reminder`` about a delivery, ``assignment_reminder`` about an assignment), to the
+    active people with an address; those reminders are then sent."""
+    r, n, u = _t(Reminder), _t(Notification), _t(User)
+    key = "'reminder:' || CAST(r.id AS TEXT) || ':' || CAST(usr.id AS TEXT)"
     outbox_cols = ", ".join(
         connection.ops.quote_name(col)
         for col in (
@@ -222,6 +334,7 @@ def _notify(*, sweep: str, now) -> None:
             "user_id",
             "to",
             "delivery_id",
+            "assignment_id",
             "reminder_id",
             "key",
             "subject",
@@ -232,12 +345,11 @@ def _notify(*, sweep: str, now) -> None:
             "last_error",
         )
     )
+    kind = "CASE WHEN r.assignment_id IS NULL THEN 'reminder' ELSE 'assignment_reminder' END"
     with connection.cursor() as cursor:
-        for select, params in statements:
-            cursor.execute(f"INSERT INTO {n} ({cols}) {select}", params)
         cursor.execute(
             f"INSERT INTO {_t(OutboxEmail)} ({outbox_cols}) "
-            f"SELECT 'reminder', usr.id, usr.email, r.delivery_id, r.id, {key}, '', %s, %s, %s, 0, '' "
+            f"SELECT {kind}, usr.id, usr.email, r.delivery_id, r.assignment_id, r.id, {key}, '', %s, %s, %s, 0, '' "
             f"FROM {n} nn JOIN {r} r ON r.id = nn.reminder_id JOIN {u} usr ON usr.id = nn.user_id "
             f"WHERE r.sweep = %s AND r.channel = %s AND usr.is_active = %s AND usr.email <> '' "
             f"ON CONFLICT DO NOTHING",
@@ -275,8 +387,18 @@ def plan(at: datetime.datetime | None = None) -> dict[str, int]:
             ids = set(candidates(step, index, today, cal, settings.REMINDERS).values_list("pk", flat=True)) - planned
             planned |= ids
             if ids:
-                out[f"{stage.kind}:{stage.stage}" if stage.stage else stage.kind] = len(ids)
+                out[_label(stage)] = len(ids)
+    planned = set()
+    for index in reversed(range(len(ASSIGNMENT_STAGES))):
+        ids = set(assignment_candidates(index, today, cal, settings.REMINDERS).values_list("pk", flat=True)) - planned
+        planned |= ids
+        if ids:
+            out[_label(ASSIGNMENT_STAGES[index])] = len(ids)
     return out
+
+
+def _label(stage: Stage) -> str:
+    return f"{stage.kind}:{stage.stage}" if stage.stage else stage.kind
 
 
 def sweep(at: datetime.datetime | None = None, *, batch: int | None = None) -> SweepResult:
@@ -308,11 +430,52 @@ def sweep(at: datetime.datetime | None = None, *, batch: int | None = None) -> S
                         # Rows of this batch are done; the next batch gets a fresh mark.
                         mine.update(sweep=f"{result.sweep[:24]}-done")
                 if added:
-                    label = f"{stage.kind}:{stage.stage}" if stage.stage else stage.kind
+                    label = _label(stage)
                     result.queued[label] = result.queued.get(label, 0) + added
                 if added < batch:
                     break
+    for index in reversed(range(len(ASSIGNMENT_STAGES))):
+        added = _chase_assignments(index, today, cal, policy, sweep=result.sweep, at=at, batch=batch)
+        if added:
+            result.queued[_label(ASSIGNMENT_STAGES[index])] = added
     return result
+
+
+def _chase_assignments(index: int, today, cal, policy, *, sweep: str, at, batch: int) -> int:
+    """Stage ``index`` for every assignment that has reached it, ``batch`` at a time: in
+    one transaction per batch, lock the candidates (skipping any a handling step or another
+    sweep holds), then decide again on the locked rows (a step that committed meanwhile is
+    seen) while inserting their reminders, bell lines and emails."""
+    stage = ASSIGNMENT_STAGES[index]
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    after, total = 0, 0  # keyset, as for deliveries
+    while True:
+        with transaction.atomic():
+            ids = list(
+                assignment_candidates(index, today, cal, policy)
+                .filter(pk__gt=after)
+                .select_for_update(skip_locked=skip_locked, of=("self",))
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch]
+            )
+            added = 0
+            if ids:
+                added = _insert_reminders(
+                    assignment_candidates(index, today, cal, policy).filter(pk__in=ids),
+                    stage=stage,
+                    sweep=sweep,
+                    now=at,
+                    batch=len(ids),
+                    column="assignment_id",
+                    urgency="dispatch__urgency",
+                )
+                if added:
+                    _notify_assignments(sweep=sweep, now=at)
+                    Reminder.objects.filter(sweep=sweep).update(sweep=f"{sweep[:24]}-done")
+                after = ids[-1]
+        total += added
+        if len(ids) < batch:
+            return total
 
 
 def chase_now(*, circular: Circular, unit_ids: list[int], by, at: datetime.datetime | None = None) -> int:

@@ -908,13 +908,19 @@ class AssignmentQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=Assignment.Status.ASSIGNED)
 
+    def in_handling(self):
+        """Open, and its dispatch still being handled: what the sweep chases and the
+        dashboard counts as in handling (``Assignment.in_handling_q``)."""
+        return self.filter(Assignment.in_handling_q())
+
     def overdue(self, on):
         """Still open after the due date: the one definition the inbox, the sweep and the
-        dashboard read."""
-        return self.open().filter(due_on__lt=on)
+        dashboard read (``Assignment.overdue_q``)."""
+        return self.filter(Assignment.overdue_q(on))
 
     def due_soon(self, on, until):
-        return self.open().filter(due_on__gte=on, due_on__lte=until)
+        """Open, not overdue on ``on`` and due by ``until`` (``Assignment.due_soon_q``)."""
+        return self.filter(Assignment.due_soon_q(on, until))
 
 
 class Assignment(models.Model):
@@ -993,13 +999,29 @@ class Assignment(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.ASSIGNED
 
-    def is_overdue(self, on: datetime.date) -> bool:
-        """The QuerySet's ``overdue(on)``, for one row already read."""
-        return self.is_open and self.due_on < on
+    # Overdue and due soon: derived, never stored, and defined here only: the Q builders
+    # for queries and conditional counts, ``is_overdue`` for a row already loaded. Keep
+    # them saying the same thing (tests/chasing/test_assignment_chase.py pins it).
 
-    def is_due_soon(self, on: datetime.date, until: datetime.date) -> bool:
-        """The QuerySet's ``due_soon(on, until)``, for one row already read."""
-        return self.is_open and on <= self.due_on <= until
+    @classmethod
+    def in_handling_q(cls) -> Q:
+        return Q(status=cls.Status.ASSIGNED, dispatch__handling_status=HandlingStatus.ASSIGNED)
+
+    @classmethod
+    def overdue_q(cls, on) -> Q:
+        return Q(status=cls.Status.ASSIGNED, due_on__lt=on)
+
+    @classmethod
+    def due_soon_q(cls, on, until) -> Q:
+        return Q(status=cls.Status.ASSIGNED, due_on__gte=on, due_on__lte=until)
+
+    def is_overdue(self, on) -> bool:
+        """``overdue_q(on)`` for this row."""
+        return self.status == self.Status.ASSIGNED and self.due_on < on
+
+    def is_due_soon(self, on, until) -> bool:
+        """``due_soon_q(on, until)`` for this row."""
+        return self.status == self.Status.ASSIGNED and on <= self.due_on <= until
 
 
 class HandlingEvent(Event):

@@ -1,10 +1,11 @@
-"""The dashboard's list filters (django-filter): the overview of circulars and a
-circular's unit table, with their sort orders."""
+"""The dashboard's list filters (django-filter): the overview of circulars, a circular's
+unit table and the incoming dispatches in handling, with their sort orders."""
 
 import datetime
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from acknowledgements.models import Delivery
 from circulars.models import Circular, Urgency, fold
 from core.filters import CheckboxFilter, DayFirstDateFilter, FilterSet
+from core.parsing import beyond_any_id
+from dashboard import incoming
+from units.models import Unit
 
 S = Delivery.Status
 
@@ -135,3 +139,76 @@ class UnitFilterSet(FilterSet):
         """The order the rows are in, as the column headers write it."""
         key = self.active().get("sort", "unit")
         return key if key.removeprefix("-") in UNIT_SORTS else "unit"
+
+
+# --- Incoming dispatches in handling -------------------------------------------------
+
+INCOMING_SORTS = {
+    "due": ("due_on", "dispatch__arrival_year", "dispatch__arrival_number", "id"),
+    "received": ("-dispatch__received_on", "-dispatch__arrival_year", "-dispatch__arrival_number", "-id"),
+}
+# What the figures and the units' table count: every filter but the state and the order.
+INCOMING_SCOPE = ("received_from", "received_to", "urgency", "unit")
+
+
+class _UnitChoiceField(django_filters.fields.ModelChoiceField):
+    """A unit by id; an id too large for any row (10^30) is no choice, refused before it
+    reaches a query (SQLite cannot hold it)."""
+
+    def to_python(self, value):
+        if beyond_any_id(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class UnitFilter(django_filters.ModelChoiceFilter):
+    field_class = _UnitChoiceField
+
+
+class IncomingFilterSet(FilterSet):
+    """Over ``incoming.leads`` (one row per dispatch, with its ``state``)."""
+
+    received_from = DayFirstDateFilter(field_name="dispatch__received_on", lookup_expr="gte", label=_("Received from"))
+    received_to = DayFirstDateFilter(field_name="dispatch__received_on", lookup_expr="lte", label=_("Received until"))
+    urgency = django_filters.ChoiceFilter(
+        field_name="dispatch__urgency", label=_("Urgency"), choices=Urgency.choices, empty_label=_("Any urgency")
+    )
+    unit = UnitFilter(
+        label=_("Unit"),
+        queryset=Unit.objects.filter(active=True).order_by("sort_order", "name"),
+        empty_label=_("Any unit"),
+        method="with_unit",
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("State"),
+        choices=[
+            ("in_handling", _("In handling")),
+            ("due_soon", _("Due soon")),
+            ("overdue", _("Overdue")),
+            ("done", _("Handled")),
+        ],
+        empty_label=_("Any state"),
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=[("due", _("Due date")), ("received", _("Newest received first"))],
+        empty_label=None,
+        method="sort_rows",
+    )
+
+    def with_unit(self, queryset, name, value):
+        return incoming.with_unit(queryset, value)
+
+    def sort_rows(self, queryset, name, value):
+        return queryset.order_by(*INCOMING_SORTS[value])
+
+    def filter_queryset(self, queryset):
+        # By due date unless another order is chosen (sort_rows).
+        return super().filter_queryset(queryset.order_by(*INCOMING_SORTS["due"]))
+
+    def scope(self, queryset):
+        """``queryset`` narrowed by the scope's filters only (``INCOMING_SCOPE``)."""
+        self.form.is_valid()
+        for name in INCOMING_SCOPE:
+            queryset = self.filters[name].filter(queryset, self.form.cleaned_data.get(name))
+        return queryset

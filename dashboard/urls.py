@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import views
+from dashboard import incoming_views, views
 
 urlpatterns = [
     # The dashboard's review answers htmx in place and hands every other request to the
@@ -11,6 +11,8 @@ urlpatterns = [
     path("circulars/<int:pk>/distribute", views.circular_distribute, name="circular-distribute"),
     path("dashboard/", views.overview, name="dashboard"),
     path("dashboard/units/", views.units_league, name="dashboard-units"),
+    path("dashboard/incoming/", incoming_views.incoming_dispatches, name="dashboard-incoming"),
+    path("dashboard/incoming/export.xlsx", incoming_views.incoming_xlsx, name="dashboard-incoming-xlsx"),
     path("dashboard/units/export.xlsx", views.units_league_xlsx, name="dashboard-units-xlsx"),
     path("dashboard/units/export.csv", views.units_league_csv, name="dashboard-units-csv"),
     path("circulars/<int:pk>/chase", views.circular_chase, name="circular-chase"),

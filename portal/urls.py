@@ -63,6 +63,12 @@ api_v1 = [
         name="api-compliance-pdf",
     ),
     path("compliance/units/", dashboard_api.UnitsLeague.as_view(), name="api-compliance-units"),
+    path("compliance/incoming/", dashboard_api.IncomingCompliance.as_view(), name="api-compliance-incoming"),
+    path(
+        "compliance/incoming/export.xlsx",
+        dashboard_api.IncomingComplianceXlsx.as_view(),
+        name="api-compliance-incoming-xlsx",
+    ),
     path("calendar/due", circulars_api.CalendarDue.as_view(), name="api-calendar-due"),
     path("calendar/no-swaps", registers_api.CalendarNoSwaps.as_view(), name="api-calendar-no-swaps"),
     path("registers/<str:kind>/restart", registers_api.RegisterRestart.as_view(), name="api-register-restart"),

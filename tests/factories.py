@@ -5,6 +5,7 @@ import zoneinfo
 
 import time_machine
 
+from acknowledgements import assignments
 from circulars import services
 
 VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
@@ -46,3 +47,39 @@ def issued_circular(drafter, signer, records_clerk, *, issued_on: datetime.date 
     with time_machine.travel(datetime.datetime.combine(issued_on, datetime.time(9, 0), VN), tick=False):
         circular = approved_circular(drafter, signer, **kwargs)
         return services.issue(circular=circular, by=records_clerk, issued_on=issued_on)
+
+
+def assigned_dispatch(
+    records_clerk,
+    signer,
+    *,
+    number: int,
+    lead,
+    supports=(),
+    due_on: datetime.date,
+    at: datetime.datetime,
+    received_on: datetime.date | None = None,
+    urgency: str = "normal",
+):
+    """An incoming dispatch registered and assigned by ``signer`` at ``at`` to ``lead``
+    and ``supports`` with ``due_on``, through the real services. Returns (dispatch, the
+    new assignments, the lead first)."""
+    with time_machine.travel(at, tick=False):
+        dispatch = services.register_incoming(
+            by=records_clerk,
+            issuer="Sở Thông tin và Truyền thông",
+            reference=f"{number}/STTTT-TTra",
+            document_date=(received_on or at.date()) - datetime.timedelta(days=3),
+            subject=f"V/v văn bản đến số {number}",
+            received_on=received_on or at.date(),
+            urgency=urgency,
+        )
+        new = assignments.assign(
+            dispatch=dispatch,
+            by=signer,
+            lead_unit=lead,
+            support_units=list(supports),
+            due_on=due_on,
+            instruction="Giao đơn vị chủ trì tham mưu triển khai.",
+        )
+    return dispatch, new

@@ -13,14 +13,14 @@ import pytest
 import time_machine
 from django.db import connection
 
-from acknowledgements import services
+from acknowledgements import assignments, services
 from acknowledgements.models import Delivery, Notification, OutboxEmail, Reminder
 from acknowledgements.tasks import send_outbox
 from chasing import sweep
 from chasing.tasks import chase_sweep
-from circulars.models import Urgency
+from circulars.models import Assignment, Urgency
 from tests.conftest import DISTRIBUTED_AT, ISSUED_ON, make_user
-from tests.factories import issued_circular
+from tests.factories import assigned_dispatch, issued_circular
 from tests.integration.conftest import sent_messages, wait_for, wait_until_idle
 from units.models import Unit, UnitGroup
 
@@ -200,3 +200,74 @@ def other_sessions() -> int:
             " AND application_name = 'portal-celery-worker'"
         )
         return cursor.fetchone()[0]
+
+
+def test_assignments_are_chased_exactly_once_with_two_workers_and_a_repeated_tick(
+    records_clerk, signer, district, monitoring_unit, start_worker, broker
+):
+    """Hỏa tốc dispatches assigned in 2024 to a lead and a supporting unit each: years
+    later every open assignment has reached the last stage, escalation to the leader who
+    gave the instruction, by email at once. A completed dispatch is not chased."""
+    units = Unit.objects.bulk_create(
+        Unit(code=f"p{i:03}", name=f"Phòng {i}", kind=Unit.Kind.DEPARTMENT, parent=district) for i in range(6)
+    )
+    for unit in units:
+        make_user(f"clerk-{unit.code}", unit=unit)
+    at = DISTRIBUTED_AT
+    assigned = [
+        assigned_dispatch(
+            records_clerk,
+            signer,
+            number=3000 + i,
+            lead=units[i],
+            supports=[units[(i + 1) % len(units)]],
+            due_on=ISSUED_ON.replace(day=25),
+            at=at,
+            urgency=Urgency.FLASH,
+        )
+        for i in range(len(units))
+    ]
+    done_lead = assigned[0][1][0]
+    with time_machine.travel(at, tick=False):
+        assignments.complete(
+            assignment=done_lead, by=done_lead.unit.memberships.get().user, note="Đã tham mưu văn bản."
+        )
+    chased = set(Assignment.objects.in_handling().values_list("pk", flat=True))
+    assert len(chased) == 2 * (len(units) - 1)
+    OutboxEmail.objects.update(status=OutboxEmail.Status.SENT)  # the new-assignment emails: not this test's
+
+    workers = [start_worker("w1"), start_worker("w2")]
+    for worker in workers:
+        worker.wait_ready()
+    for _ in range(3):  # a beat tick delivered three times, taken by both workers at once
+        chase_sweep.delay()
+    for _ in range(3):
+        send_outbox.delay()
+    wait_until_idle(
+        broker,
+        workers,
+        extra=lambda: Reminder.objects.count() == len(chased) and not OutboxEmail.objects.pending().exists(),
+        what="the sweeps to chase every assignment and the outbox to empty",
+    )
+
+    reminders = list(Reminder.objects.values_list("pk", "assignment_id", "kind", "stage", "channel", "sent_at"))
+    assert duplicates(Counter((a, kind, stage) for _pk, a, kind, stage, _c, _s in reminders)) == []
+    assert sorted(a for _pk, a, *_rest in reminders) == sorted(chased)  # one each, none for the done ones
+    assert {(kind, stage, channel, sent is not None) for _pk, _a, kind, stage, channel, sent in reminders} == {
+        ("assignment_escalation", "leader", "immediate", True)
+    }
+
+    # The leader, once per reminder, in the bell and by email; nobody else.
+    told = Counter(Notification.objects.filter(reminder__isnull=False).values_list("reminder_id", "user_id"))
+    assert told == Counter((pk, signer.pk) for pk, *_rest in reminders)
+    rows = list(
+        OutboxEmail.objects.filter(kind="assignment_reminder").values_list("reminder_id", "user_id", "to", "subject")
+    )
+    assert Counter((rid, uid) for rid, uid, _to, _subject in rows) == told
+    assert OutboxEmail.objects.filter(kind="assignment_reminder").exclude(status="sent").count() == 0
+
+    # What went out is what the outbox says went out: each message once.
+    messages = sent_messages(workers)
+    assert duplicates(messages) == []
+    assert messages == Counter((to, subject) for _rid, _uid, to, subject in rows)
+    assert all("Báo cáo lên về việc chậm xử lý" in subject for _to, subject in messages)

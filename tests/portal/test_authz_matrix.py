@@ -512,6 +512,8 @@ MATRIX: list[Case] = [
     Case("dashboard/units/", "get", DASHBOARD_PAGE),
     Case("dashboard/units/export.xlsx", "get", DASHBOARD_PAGE),
     Case("dashboard/units/export.csv", "get", DASHBOARD_PAGE),
+    Case("dashboard/incoming/", "get", DASHBOARD_PAGE),
+    Case("dashboard/incoming/export.xlsx", "get", DASHBOARD_PAGE),
     # --- A unit's deliveries -----------------------------------------------------------
     Case("inbox/", "get", ALL_PAGES),
     # Each unit's own incoming register: its members, and whoever follows every unit (the
@@ -776,6 +778,8 @@ MATRIX: list[Case] = [
     Case("api/v1/circulars/<int:pk>/compliance/export.csv", "get", MONITORED_API, on="circular"),
     Case("api/v1/circulars/<int:pk>/compliance/report.pdf", "get", MONITORED_API, on="circular"),
     Case("api/v1/compliance/units/", "get", DASHBOARD_API),
+    Case("api/v1/compliance/incoming/", "get", DASHBOARD_API),
+    Case("api/v1/compliance/incoming/export.xlsx", "get", DASHBOARD_API),
     # --- API: a unit's deliveries and their reports -------------------------------------------
     Case("api/v1/inbox/", "get", ALL_API),
     Case("api/v1/deliveries/<int:pk>/", "get", expect(401, 404, 404, 200, 200, 200, 200, 404), on="delivery"),

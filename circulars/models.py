@@ -9,7 +9,6 @@ carried to the units by the acknowledgements app), and corrected by a new one
 (``CircularRelation`` keeps the link with its QCVN 102:2016 relation type).
 """
 
-import datetime
 import re
 import unicodedata
 from functools import cached_property

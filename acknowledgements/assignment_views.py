@@ -21,12 +21,9 @@ from circulars import policy as circular_policy
 from circulars import signatures
 from circulars.models import Assignment, Circular, HandlingEvent, IncomingDispatch
 from circulars.policy import get_incoming_for_user
-from circulars.workdays import due_date
+from circulars.workdays import due_soon_until
 from core.errors import DomainError, form_error
 from units.roles import PortalRole, has_role
-
-# "Due soon": due by the next working day, the day the chase sends its reminder.
-DUE_SOON_WORKING_DAYS = 1
 
 
 def mark_due(rows, *, today) -> None:
@@ -34,7 +31,7 @@ def mark_due(rows, *, today) -> None:
     rows = list(rows)
     if not rows:
         return
-    until = due_date(today, DUE_SOON_WORKING_DAYS)
+    until = due_soon_until(today)
     for assignment in rows:
         assignment.overdue = assignment.is_overdue(today)
         assignment.due_soon = assignment.is_due_soon(today, until)

@@ -42,7 +42,7 @@ from django.utils.translation import override
 from acknowledgements.models import Delivery, Notification, OutboxEmail, Reminder
 from acknowledgements.notifications import kick_outbox
 from circulars.models import Assignment, Circular, IncomingDispatch, Urgency
-from circulars.workdays import Calendar, due_date
+from circulars.workdays import Calendar, due_soon_until
 from core.parsing import MAX_ID
 from units.models import Membership, User
 
@@ -168,13 +168,6 @@ def candidates(step: str, index: int, today: datetime.date, cal: Calendar, polic
     for s in later:
         already |= Q(kind=s.kind, stage=s.stage)
     return qs.exclude(Exists(Reminder.objects.filter(already, delivery=OuterRef("pk"))))
-
-
-def due_soon_until(today: datetime.date, cal: Calendar | None = None) -> datetime.date:
-    """The last due date an assignment is "due soon" by today: REMINDERS'
-    ``before_working_days`` working days ahead. The sweep and the dashboard read it."""
-    days = settings.REMINDERS["before_working_days"]
-    return cal.add_working_days(today, days) if cal is not None else due_date(today, days)
 
 
 def assignment_candidates(index: int, today: datetime.date, cal: Calendar, policy: dict):

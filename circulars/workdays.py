@@ -10,6 +10,7 @@ import datetime
 from functools import lru_cache
 
 import holidays
+from django.conf import settings
 
 from circulars.models import NoSwapsYear, WorkingDayChange
 
@@ -101,3 +102,11 @@ def years_missing_swaps(today: datetime.date) -> list[int]:
         )
     ) | set(NoSwapsYear.objects.filter(year__in=years).values_list("year", flat=True))
     return [year for year in years if year not in entered]
+
+
+def due_soon_until(today: datetime.date, cal: Calendar | None = None) -> datetime.date:
+    """The last due date that is "due soon" on ``today``: REMINDERS' ``before_working_days``
+    working days ahead, the day the chase reminds. The sweep, the dashboard and the pages
+    read it (``Assignment.due_soon_q`` / ``is_due_soon`` take it as ``until``)."""
+    days = settings.REMINDERS["before_working_days"]
+    return cal.add_working_days(today, days) if cal is not None else due_date(today, days)

@@ -6,7 +6,7 @@ A dispatch assigned for handling has exactly one current lead assignment (a data
 constraint), so the dispatches are counted as their lead assignments; the units' table
 counts every current assignment, lead and supporting. The states are ``Assignment``'s
 rules (``in_handling_q``, ``overdue_q``, ``due_soon_q``), the "due soon" window the
-chase's (``chasing.sweep.due_soon_until``):
+chase's (``circulars.workdays.due_soon_until``):
 - in handling: open, its dispatch still being handled (due soon and overdue included);
 - due soon: in handling, not overdue, due by the end of the window;
 - overdue: in handling after its due date;

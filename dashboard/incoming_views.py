@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from acknowledgements.policy import reads_every_assignment
-from chasing.sweep import due_soon_until
+from circulars.workdays import due_soon_until
 from core.errors import form_error
 from dashboard import exports, incoming, policy
 from dashboard.filters import IncomingFilterSet

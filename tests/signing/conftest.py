@@ -5,10 +5,12 @@ of a signed PDF: pyHanko (``signing.validation``) and poppler's ``pdfsig``."""
 import io
 import re
 import shutil
+import socket
 import subprocess
 
 import pytest
 import weasyprint
+from cryptography.hazmat.primitives import serialization
 from PIL import Image, ImageDraw
 
 from signing import pki
@@ -104,3 +106,22 @@ def alter_one_byte(pdf: bytes) -> bytes:
     """One byte changed inside the first page's content stream (covered by every signature)."""
     start = pdf.index(b"stream", 200) + len(b"stream\n") + 5
     return pdf[:start] + bytes([pdf[start] ^ 0x01]) + pdf[start + 1 :]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def write_certomancer_keys(directory, names) -> None:
+    """A fresh RSA key per name, as the PEM files (password ``secret``) a Certomancer
+    keyset reads."""
+    for name in names:
+        (directory / f"{name}.key.pem").write_bytes(
+            pki.new_key().private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.BestAvailableEncryption(b"secret"),
+            )
+        )

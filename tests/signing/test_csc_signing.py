@@ -10,14 +10,12 @@ from pathlib import Path
 
 import pytest
 from certomancer import registry
-from cryptography.hazmat.primitives import serialization
 
 from core.errors import Unavailable
-from signing import pki
 from signing.models import SigningCredential
 from signing.pdf import sign_as_signer
 from signing.validation import validate
-from tests.signing.conftest import ORGANISATION_BOX, SIGNER_BOX, pdfsig
+from tests.signing.conftest import ORGANISATION_BOX, SIGNER_BOX, free_port, pdfsig, write_certomancer_keys
 
 SERVER = Path(sys.executable).with_name("certomancer-csc")
 CONFIG = """
@@ -60,12 +58,6 @@ pki-architectures:
 pytestmark = pytest.mark.skipif(not SERVER.exists(), reason="certomancer-csc-dummy is not installed")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def wait_for(port: int, process, seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -83,15 +75,7 @@ def wait_for(port: int, process, seconds: float = 20) -> None:
 def csc_server(tmp_path_factory):
     """The CSC service's URL and the certificate of its root (the trust anchor)."""
     directory = tmp_path_factory.mktemp("csc")
-    for name in ("root", "signer"):
-        key = pki.new_key()
-        (directory / f"{name}.key.pem").write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.BestAvailableEncryption(b"secret"),
-            )
-        )
+    write_certomancer_keys(directory, ("root", "signer"))
     port = free_port()
     config = directory / "certomancer.yml"
     config.write_text(CONFIG.format(port=port, directory=directory), encoding="utf-8")

@@ -10,17 +10,14 @@ import threading
 import pytest
 from certomancer import registry
 from certomancer.integrations.animator import Animator, AnimatorArchStore
-from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils.reader import PdfFileReader
 from werkzeug.serving import make_server
 
 from core.errors import Conflict, Unavailable
-from signing import pki
 from signing.models import SigningCredential
 from signing.pdf import fill_and_sign_as_organisation, sign_as_signer
 from signing.validation import validate
-from tests.signing.conftest import ORGANISATION_BOX, SIGNER_BOX, pdfsig
-from tests.signing.test_csc_signing import free_port
+from tests.signing.conftest import ORGANISATION_BOX, SIGNER_BOX, free_port, pdfsig, write_certomancer_keys
 
 PIN = "1234"
 ARCH = "portal"
@@ -100,14 +97,7 @@ pki-architectures:
 def services(tmp_path_factory):
     """The architecture and the base URL of its services, served on a thread."""
     directory = tmp_path_factory.mktemp("tsa")
-    for name in ("root", "tsa", "signer", "revoked"):
-        (directory / f"{name}.key.pem").write_bytes(
-            pki.new_key().private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.BestAvailableEncryption(b"secret"),
-            )
-        )
+    write_certomancer_keys(directory, ("root", "tsa", "signer", "revoked"))
     port = free_port()
     config = directory / "certomancer.yml"
     config.write_text(CONFIG.format(port=port, directory=directory), encoding="utf-8")

@@ -210,10 +210,19 @@ def _render_detail(request, pk, *, error: DomainError | None = None, forms=None)
         "withdraw_form": forms.get("withdraw") or WithdrawForm(prefix="withdraw"),
         "recall_form": forms.get("recall") or RecallForm(prefix="recall"),
         "chain": circular.chain,
+        # A unit's clerk who opens the circular reaches their unit's copy of it from here.
+        "my_deliveries": list(
+            circular.deliveries.filter(unit__memberships__user=request.user).select_related("unit").distinct()
+        )
+        if circular.status in SENT_STATES
+        else [],
         "verification_url": circular.verification_url,
         "error": error.message if error else None,
     }
     return render(request, "circulars/circular_detail.html", context, status=error.status_code if error else 200)
+
+
+SENT_STATES = (Circular.Status.DISTRIBUTED, Circular.Status.RECALLED, Circular.Status.REPLACED)
 
 
 @require_GET

@@ -90,6 +90,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("start/", views.landing, name="landing"),
     path("healthz", views.healthz, name="healthz"),
     path(
         "login/",

@@ -3,7 +3,7 @@ import sys
 from django.contrib.auth.decorators import login_not_required
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -14,7 +14,7 @@ from circulars.policy import may
 from circulars.workdays import years_missing_swaps
 from portal.health import health
 from units.models import Unit
-from units.roles import roles_of
+from units.roles import PortalRole, portal_roles, roles_of
 
 
 @login_not_required
@@ -40,6 +40,29 @@ def home(request):
         "next": "home",
     }
     return render(request, "home.html", context)
+
+
+# Where each role's work is, in the order a person with several roles meets it first.
+LANDING = (
+    (PortalRole.RECORDS_CLERK, "incoming-list"),  # what to register, number and send
+    (PortalRole.SIGNER, "inbox"),  # what is presented to them, to assign (and to sign, linked there)
+    (PortalRole.MONITOR, "dashboard"),  # circulars with late units
+    (PortalRole.DRAFTER, "circular-list"),
+)
+
+
+def landing(request):
+    """Where login leads: each role to its work. A unit's clerk to what awaits the unit
+    (to acknowledge in one tap, to report, returned reports, dispatches to handle); an
+    administrator, or someone with no role yet, to the home page."""
+    roles = portal_roles(request.user)
+    if PortalRole.ADMIN not in roles:
+        for role, page in LANDING:
+            if role in roles:
+                return redirect(page)
+        if Unit.objects.for_user(request.user).exists():
+            return redirect("inbox")
+    return redirect("home")
 
 
 def server_error(request):

@@ -37,7 +37,8 @@ def test_wrong_password_gets_a_clear_vietnamese_message(client, clerk):
 def test_clerk_logs_in_and_sees_their_unit(client, clerk, unit):
     response = client.post(reverse("login"), {"username": "clerk", "password": PASSWORD}, follow=True)
     assert response.status_code == 200
-    body = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("inbox")  # the unit's work first
+    body = client.get(reverse("home")).content.decode()
     assert "Xin chào, Nguyễn Văn Thư" in body
     assert unit.name in body
     assert "Văn thư đơn vị" in body

@@ -318,6 +318,8 @@ def assign_form(w):
 MATRIX: list[Case] = [
     # --- Portal, sign-in, language ---------------------------------------------------
     Case("", "get", ALL_PAGES),
+    # Where login leads: a redirect to each one's work (tests/portal/test_landing.py).
+    Case("start/", "get", expect(LOGIN, 302, 302, 302, 302, 302, 302, 302)),
     Case("healthz", "get", PUBLIC_200),
     Case("login/", "get", expect(200, 302, 302, 302, 302, 302, 302, 302)),
     # Logging out leads to the login page too.

@@ -358,6 +358,8 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         indexes = [
             # The unread count in the navigation bar, on every page.
             models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread_idx"),
@@ -420,6 +422,8 @@ class OutboxEmail(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("outbox email")
+        verbose_name_plural = _("outbox emails")
         indexes = [
             # The drain: pending rows whose time has come.
             models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="outbox_pending_idx"),

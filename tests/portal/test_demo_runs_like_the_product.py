@@ -59,3 +59,15 @@ def test_an_explicit_site_url_or_debug_wins(tmp_path):
         "SITE_URL": "https://congvan.example.vn",
         "DEBUG": "true",
     }
+
+
+@pytest.mark.django_db
+def test_the_admin_names_its_sections_in_vietnamese(client, admin_user):
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    for name in ("Văn bản và sổ đăng ký", "Gửi nhận, báo cáo và đôn đốc", "Chữ ký số", "Đơn vị và người dùng"):
+        assert name in page
+    for english in (">Circulars<", ">Acknowledgements<", ">Signing<", ">Units<", ">Notifications<", ">Tokens<"):
+        assert english not in page

@@ -25,11 +25,14 @@ install-dev: $(VENV)/.installed-dev
 
 ## demo: the portal on its embedded default (SQLite, eager Celery, console mail) with the demo data
 # Runs like the product (DEBUG off: the portal's own error pages, static files through
-# whitenoise); its links (emails, QR codes) use the address it serves unless SITE_URL says.
+# whitenoise, hashed and cached for a year); its links (emails, QR codes) use the address
+# it serves unless SITE_URL says.
 demo: export SITE_URL ?= http://$(HOST):$(PORT)
 demo: export DEBUG ?= false
+demo: export STATIC_MANIFEST ?= true
 demo: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "  The portal is starting at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"

@@ -75,6 +75,18 @@ SCALE ?= 0.05
 bench: install-dev
 	$(BIN)/python manage.py bench --scale $(SCALE)
 
+## ux: a commune clerk's two journeys on a phone over slow 3G in chromium, on a fresh demo
+## database in var/ux (time, taps and bytes against issue #17's goals)
+UX_ENV = DATABASE_URL=sqlite:///$(CURDIR)/var/ux/db.sqlite3 MEDIA_ROOT=$(CURDIR)/var/ux/media \
+	STATIC_MANIFEST=true DEBUG=false CELERY_BROKER_URL= REDIS_URL=
+.PHONY: ux
+ux: install-dev
+	rm -rf var/ux && mkdir -p var/ux
+	$(UX_ENV) $(BIN)/python manage.py migrate --noinput -v 0
+	$(UX_ENV) $(BIN)/python manage.py collectstatic --noinput -v 0
+	$(UX_ENV) $(BIN)/python manage.py seed_demo > /dev/null
+	$(UX_ENV) $(BIN)/python manage.py ux
+
 ## backup: one dated archive of the database and the uploaded files in var/backups (BACKUP_DIR=... for another)
 ## restore: ARCHIVE=var/backups/portal-....tar.gz back over them, then verified; CONFIRM=yes if the database holds rows
 .PHONY: backup restore

@@ -114,6 +114,20 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+# A Certomancer root CA (the tests' trust anchor), as its config's ``certs`` lists it.
+CERTOMANCER_ROOT = """      root:
+        subject: root
+        issuer: root
+        validity: {valid-from: "2020-01-01T00:00:00+0000", valid-to: "2100-01-01T00:00:00+0000"}
+        extensions:
+          - id: basic_constraints
+            critical: true
+            value: {ca: true}
+          - id: key_usage
+            critical: true
+            smart-value: {schema: key-usage, params: [digital_signature, key_cert_sign, crl_sign]}"""
+
+
 def write_certomancer_keys(directory, names) -> None:
     """A fresh RSA key per name, as the PEM files (password ``secret``) a Certomancer
     keyset reads."""

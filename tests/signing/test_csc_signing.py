@@ -15,7 +15,14 @@ from core.errors import Unavailable
 from signing.models import SigningCredential
 from signing.pdf import sign_as_signer
 from signing.validation import validate
-from tests.signing.conftest import ORGANISATION_BOX, SIGNER_BOX, free_port, pdfsig, write_certomancer_keys
+from tests.signing.conftest import (
+    CERTOMANCER_ROOT,
+    ORGANISATION_BOX,
+    SIGNER_BOX,
+    free_port,
+    pdfsig,
+    write_certomancer_keys,
+)
 
 SERVER = Path(sys.executable).with_name("certomancer-csc")
 CONFIG = """
@@ -34,17 +41,7 @@ pki-architectures:
       root: {{common-name: "CA CSC thử nghiệm"}}
       signer: {{common-name: "Nguyễn Hùng"}}
     certs:
-      root:
-        subject: root
-        issuer: root
-        validity: {{valid-from: "2020-01-01T00:00:00+0000", valid-to: "2100-01-01T00:00:00+0000"}}
-        extensions:
-          - id: basic_constraints
-            critical: true
-            value: {{ca: true}}
-          - id: key_usage
-            critical: true
-            smart-value: {{schema: key-usage, params: [digital_signature, key_cert_sign, crl_sign]}}
+{root_certificate}
       signer:
         subject: signer
         issuer: root
@@ -78,7 +75,9 @@ def csc_server(tmp_path_factory):
     write_certomancer_keys(directory, ("root", "signer"))
     port = free_port()
     config = directory / "certomancer.yml"
-    config.write_text(CONFIG.format(port=port, directory=directory), encoding="utf-8")
+    config.write_text(
+        CONFIG.format(port=port, directory=directory, root_certificate=CERTOMANCER_ROOT), encoding="utf-8"
+    )
     root = registry.CertomancerConfig.from_file(str(config)).get_pki_arch(registry.ArchLabel("portal"))
     anchor = root.get_cert(registry.CertLabel("root"))
     process = subprocess.Popen(

@@ -17,7 +17,14 @@ from core.errors import Conflict, Unavailable
 from signing.models import SigningCredential
 from signing.pdf import fill_and_sign_as_organisation, sign_as_signer
 from signing.validation import validate
-from tests.signing.conftest import ORGANISATION_BOX, SIGNER_BOX, free_port, pdfsig, write_certomancer_keys
+from tests.signing.conftest import (
+    CERTOMANCER_ROOT,
+    ORGANISATION_BOX,
+    SIGNER_BOX,
+    free_port,
+    pdfsig,
+    write_certomancer_keys,
+)
 
 PIN = "1234"
 ARCH = "portal"
@@ -41,17 +48,7 @@ pki-architectures:
       signer: {{common-name: "Nguyễn Hùng"}}
       revoked: {{common-name: "Trần Bị Thu Hồi"}}
     certs:
-      root:
-        subject: root
-        issuer: root
-        validity: {{valid-from: "2020-01-01T00:00:00+0000", valid-to: "2100-01-01T00:00:00+0000"}}
-        extensions:
-          - id: basic_constraints
-            critical: true
-            value: {{ca: true}}
-          - id: key_usage
-            critical: true
-            smart-value: {{schema: key-usage, params: [digital_signature, key_cert_sign, crl_sign]}}
+{root_certificate}
       tsa:
         issuer: root
         validity: {{valid-from: "2020-01-01T00:00:00+0000", valid-to: "2100-01-01T00:00:00+0000"}}
@@ -100,7 +97,9 @@ def services(tmp_path_factory):
     write_certomancer_keys(directory, ("root", "tsa", "signer", "revoked"))
     port = free_port()
     config = directory / "certomancer.yml"
-    config.write_text(CONFIG.format(port=port, directory=directory), encoding="utf-8")
+    config.write_text(
+        CONFIG.format(port=port, directory=directory, root_certificate=CERTOMANCER_ROOT), encoding="utf-8"
+    )
     arch = registry.CertomancerConfig.from_file(str(config)).get_pki_arch(registry.ArchLabel(ARCH))
     app = Animator(AnimatorArchStore({arch.arch_label: arch}), with_web_ui=False)
     server = make_server("127.0.0.1", port, app, threaded=True)

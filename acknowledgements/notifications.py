@@ -72,28 +72,28 @@ def deliveries_closed(*, circular, status: str, at, replacement=None) -> None:
         transaction.on_commit(kick_outbox)
 
 
-def _notify_monitors(delivery: Delivery, *, kind: str, title: str) -> None:
+def _notify_monitors(delivery: Delivery, *, kind: str, title: str, at) -> None:
     circular = delivery.circular
     if circular.monitoring_unit_id is None:
         return
     url = reverse("delivery-detail", args=[delivery.pk])
     Notification.objects.bulk_create(
-        Notification(user=user, delivery=delivery, kind=kind, title=title[:500], url=url)
+        Notification(user=user, delivery=delivery, kind=kind, title=title[:500], url=url, created_at=at)
         for _unit, user in unit_members([circular.monitoring_unit_id])
     )
 
 
-def delivery_refused(delivery: Delivery) -> None:
+def delivery_refused(delivery: Delivery, *, at) -> None:
     with override("vi"):
         title = _("%(unit)s refused circular %(ref)s: %(reason)s") % {
             "unit": delivery.unit.name,
             "ref": delivery.circular.reference,
             "reason": delivery.refuse_reason,
         }
-    _notify_monitors(delivery, kind="refused", title=title)
+    _notify_monitors(delivery, kind="refused", title=title, at=at)
 
 
-def report_submitted(report: ImplementationReport) -> None:
+def report_submitted(report: ImplementationReport, *, at) -> None:
     delivery = report.delivery
     with override("vi"):
         title = _("%(unit)s reported on circular %(ref)s (version %(v)d)") % {
@@ -101,10 +101,10 @@ def report_submitted(report: ImplementationReport) -> None:
             "ref": delivery.circular.reference,
             "v": report.version,
         }
-    _notify_monitors(delivery, kind="report_submitted", title=title)
+    _notify_monitors(delivery, kind="report_submitted", title=title, at=at)
 
 
-def report_reviewed(report: ImplementationReport, delivery: Delivery) -> None:
+def report_reviewed(report: ImplementationReport, delivery: Delivery, *, at) -> None:
     """Tell the unit that its report was accepted or returned; a return also by email."""
     returned = report.status == ImplementationReport.Status.RETURNED
     with override("vi"):
@@ -117,7 +117,8 @@ def report_reviewed(report: ImplementationReport, delivery: Delivery) -> None:
     kind = "report_returned" if returned else "report_accepted"
     members = unit_members([delivery.unit_id])
     Notification.objects.bulk_create(
-        Notification(user=user, delivery=delivery, kind=kind, title=title[:500], url=url) for _u, user in members
+        Notification(user=user, delivery=delivery, kind=kind, title=title[:500], url=url, created_at=at)
+        for _u, user in members
     )
     if returned:
         queue_emails(

@@ -28,9 +28,16 @@ from core.uploads import CheckedFile
 S = Delivery.Status
 
 
-def _event(delivery: Delivery, *, by, action: str, from_status: str, ip=None, note: str = "") -> DeliveryEvent:
+def _event(delivery: Delivery, *, by, action: str, from_status: str, at, ip=None, note: str = "") -> DeliveryEvent:
     return DeliveryEvent.objects.create(
-        delivery=delivery, actor=by, action=action, from_status=from_status, to_status=delivery.status, ip=ip, note=note
+        delivery=delivery,
+        actor=by,
+        action=action,
+        from_status=from_status,
+        to_status=delivery.status,
+        ip=ip,
+        note=note,
+        at=at,
     )
 
 
@@ -226,12 +233,12 @@ def closed_message(delivery: Delivery) -> str:
 # --- Reading ------------------------------------------------------------------------
 
 
-def mark_viewed(*, delivery: Delivery, by) -> bool:
+def mark_viewed(*, delivery: Delivery, by, at=None) -> bool:
     """Record the first time a member of the unit opens the delivery (a monitor looking
     at it does not count). Returns True when this was that first time."""
     if delivery.first_viewed_at is not None or not policy.acts_for_unit(by, delivery):
         return False
-    now = timezone.now()
+    now = at or timezone.now()
     claimed = Delivery.objects.filter(pk=delivery.pk, first_viewed_at__isnull=True).update(
         first_viewed_at=now, first_viewed_by=by
     )
@@ -264,8 +271,10 @@ def _lock_for_unit(delivery: Delivery, by) -> Delivery:
     return locked
 
 
-def acknowledge(*, delivery: Delivery, by, ip: str | None = None) -> Delivery:
-    """Confirm receipt. Acknowledging again is harmless: same state, no second event."""
+def acknowledge(*, delivery: Delivery, by, ip: str | None = None, at=None) -> Delivery:
+    """Confirm receipt. Acknowledging again is harmless: same state, no second event.
+    ``at`` (here and in the unit's and reviewer's other steps) is the moment of the step:
+    now, unless a recorded history is replayed (the demo)."""
     with transaction.atomic():
         locked = _lock_for_unit(delivery, by)
         if locked.status not in policy.FROM_STATES["acknowledge"]:
@@ -273,17 +282,17 @@ def acknowledge(*, delivery: Delivery, by, ip: str | None = None) -> Delivery:
                 raise Conflict(_("Your unit refused this delivery; it cannot be acknowledged."))
             return locked
         locked.status = S.ACKNOWLEDGED
-        locked.acknowledged_at = timezone.now()
+        locked.acknowledged_at = at or timezone.now()
         locked.acknowledged_by = by
         locked.ack_delay_days = working_days_late(locked.ack_due_on, timezone.localdate(locked.acknowledged_at))
         if locked.first_viewed_at is None:
             locked.first_viewed_at, locked.first_viewed_by = locked.acknowledged_at, by
         locked.save()
-        _event(locked, by=by, action="acknowledge", from_status=S.SENT, ip=ip)
+        _event(locked, by=by, action="acknowledge", from_status=S.SENT, ip=ip, at=locked.acknowledged_at)
     return locked
 
 
-def refuse(*, delivery: Delivery, by, reason: str, ip: str | None = None) -> Delivery:
+def refuse(*, delivery: Delivery, by, reason: str, ip: str | None = None, at=None) -> Delivery:
     """The document is not for this unit: say why; the monitoring office sees it."""
     reason = (reason or "").strip()
     if not reason:
@@ -296,11 +305,11 @@ def refuse(*, delivery: Delivery, by, reason: str, ip: str | None = None) -> Del
             )
         from_status = locked.status
         locked.status = S.REFUSED
-        locked.refused_at = timezone.now()
+        locked.refused_at = at or timezone.now()
         locked.refuse_reason = reason
         locked.save()
-        _event(locked, by=by, action="refuse", from_status=from_status, ip=ip, note=reason)
-        notifications.delivery_refused(locked)
+        _event(locked, by=by, action="refuse", from_status=from_status, ip=ip, note=reason, at=locked.refused_at)
+        notifications.delivery_refused(locked, at=locked.refused_at)
     return locked
 
 
@@ -326,6 +335,7 @@ def submit_report(
     items: list[dict],
     files: list[CheckedFile] = (),
     ip: str | None = None,
+    at=None,
 ) -> ImplementationReport:
     """File the unit's implementation report (a new version after a return). Every
     action item of the circular gets exactly one status."""
@@ -361,7 +371,7 @@ def submit_report(
                 % {"items": "; ".join(f"{ai.position}. {ai.text[:60]}" for ai in missing)}
             )
         from_status = locked.status
-        now = timezone.now()
+        now = at or timezone.now()
         if from_status == S.SENT:
             # Filing a report is a receipt too.
             locked.acknowledged_at, locked.acknowledged_by = now, by
@@ -413,8 +423,9 @@ def submit_report(
             from_status=S.ACKNOWLEDGED if acknowledged_now else from_status,
             ip=ip,
             note=_("version %(v)d") % {"v": version},
+            at=now,
         )
-        notifications.report_submitted(report)
+        notifications.report_submitted(report, at=now)
     return report
 
 
@@ -435,32 +446,35 @@ def _lock_report_for_review(report: ImplementationReport, by) -> tuple[Implement
 
 
 def accept_report(
-    *, report: ImplementationReport, by, comment: str = "", ip: str | None = None
+    *, report: ImplementationReport, by, comment: str = "", ip: str | None = None, at=None
 ) -> ImplementationReport:
     with transaction.atomic():
         locked, delivery = _lock_report_for_review(report, by)
-        now = timezone.now()
+        now = at or timezone.now()
         locked.status = ImplementationReport.Status.ACCEPTED
         locked.reviewed_by, locked.reviewed_at, locked.review_comment = by, now, (comment or "").strip()
         locked.save()
         delivery.status, delivery.accepted_at = S.ACCEPTED, now
         delivery.save()
-        _event(delivery, by=by, action="accept", from_status=S.REPORTED, ip=ip, note=locked.review_comment)
-        notifications.report_reviewed(locked, delivery)
+        _event(delivery, by=by, action="accept", from_status=S.REPORTED, ip=ip, note=locked.review_comment, at=now)
+        notifications.report_reviewed(locked, delivery, at=now)
     return locked
 
 
-def return_report(*, report: ImplementationReport, by, comment: str, ip: str | None = None) -> ImplementationReport:
+def return_report(
+    *, report: ImplementationReport, by, comment: str, ip: str | None = None, at=None
+) -> ImplementationReport:
     comment = (comment or "").strip()
     if not comment:
         raise Invalid(_("Say what the unit must add or correct: the comment is required."))
     with transaction.atomic():
         locked, delivery = _lock_report_for_review(report, by)
         locked.status = ImplementationReport.Status.RETURNED
-        locked.reviewed_by, locked.reviewed_at, locked.review_comment = by, timezone.now(), comment
+        now = at or timezone.now()
+        locked.reviewed_by, locked.reviewed_at, locked.review_comment = by, now, comment
         locked.save()
         delivery.status = S.RETURNED
         delivery.save()
-        _event(delivery, by=by, action="return", from_status=S.REPORTED, ip=ip, note=comment)
-        notifications.report_reviewed(locked, delivery)
+        _event(delivery, by=by, action="return", from_status=S.REPORTED, ip=ip, note=comment, at=now)
+        notifications.report_reviewed(locked, delivery, at=now)
     return locked

@@ -189,9 +189,13 @@ def find_duplicate_incoming(*, issuer: str, reference: str, document_date) -> In
 
 
 def _check_incoming_dates(
-    *, document_date: datetime.date, received_on: datetime.date, transferred_on: datetime.date | None
+    *,
+    document_date: datetime.date,
+    received_on: datetime.date,
+    transferred_on: datetime.date | None,
+    today: datetime.date | None = None,
 ) -> None:
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     if received_on > today:
         raise Invalid(_("The date received cannot be in the future."))
     if document_date > received_on:
@@ -240,15 +244,20 @@ def register_incoming(
     transferred_on: datetime.date | None = None,
     note: str = "",
     files: list[CheckedFile] = (),
+    at: datetime.datetime | None = None,
 ) -> IncomingDispatch:
     """Enter a received document in the incoming register with the next arrival number
     of the year it arrived. The same document (issuer, reference, date) twice is refused,
     and so is a date received earlier than the year's last entry's (the register is kept
-    in arrival order)."""
+    in arrival order). ``at`` is the moment of registration: now, unless a recorded
+    history is replayed (the demo); dates are checked against its day."""
     if not may(by, "register"):
         raise Forbidden(_("Only the records clerk registers incoming dispatches."))
-    received_on = received_on or timezone.localdate()
-    _check_incoming_dates(document_date=document_date, received_on=received_on, transferred_on=transferred_on)
+    today = timezone.localdate(at) if at else timezone.localdate()
+    received_on = received_on or today
+    _check_incoming_dates(
+        document_date=document_date, received_on=received_on, transferred_on=transferred_on, today=today
+    )
     issuer = " ".join(issuer.split())
     number, notation = parse_reference(reference)
     existing = find_duplicate_incoming(issuer=issuer, reference=reference, document_date=document_date)
@@ -286,6 +295,10 @@ def register_incoming(
                 signature_status=signature_status,
                 signature_report=signature_report,
             )
+            if at is not None:
+                # registered_at is stamped on insert; a replayed history dates it itself.
+                IncomingDispatch.objects.filter(pk=dispatch.pk).update(registered_at=at)
+                dispatch.registered_at = at
             _attach(list(files), by=by, incoming=dispatch)
     except IntegrityError:
         # Another clerk registered the same document a moment ago.

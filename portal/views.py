@@ -5,6 +5,7 @@ from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -44,10 +45,10 @@ def home(request):
 
 # Where each role's work is, in the order a person with several roles meets it first.
 LANDING = (
-    (PortalRole.RECORDS_CLERK, "incoming-list"),  # what to register, number and send
-    (PortalRole.SIGNER, "inbox"),  # what is presented to them, to assign (and to sign, linked there)
-    (PortalRole.MONITOR, "dashboard"),  # circulars with late units
-    (PortalRole.DRAFTER, "circular-list"),
+    (PortalRole.RECORDS_CLERK, "incoming-list", ""),  # what to register, number and send
+    (PortalRole.SIGNER, "inbox", ""),  # what is presented to them, to assign (and to sign, linked there)
+    (PortalRole.MONITOR, "dashboard", "?sort=overdue"),  # circulars with the most late units first
+    (PortalRole.DRAFTER, "circular-list", ""),
 )
 
 
@@ -57,9 +58,9 @@ def landing(request):
     administrator, or someone with no role yet, to the home page."""
     roles = portal_roles(request.user)
     if PortalRole.ADMIN not in roles:
-        for role, page in LANDING:
+        for role, page, query in LANDING:
             if role in roles:
-                return redirect(page)
+                return redirect(reverse(page) + query)
         if Unit.objects.for_user(request.user).exists():
             return redirect("inbox")
     return redirect("home")

@@ -3,16 +3,15 @@ arrival, and the district's forwarding circular, drafted, signed and issued thro
 same services the pages use. Text from forwarding-circular-thuan-bac-2024.txt beside this file."""
 
 import datetime
-import zoneinfo
 
 from django.db import transaction
 
-from acknowledgements import services as ack
+from acknowledgements import assignments
 from acknowledgements.models import Delivery
 from circulars import services
-from circulars.models import Circular, NumberingRegister
-from portal.demo.organisation import DEMO_PASSWORD
-from units.models import Unit, UnitGroup, User
+from circulars.models import Circular, HandlingStatus, NumberingRegister
+from portal.demo.story import VN, Step, advance, deliveries_of, play, user, write
+from units.models import Unit
 
 DISPATCH = {
     "issuer": "Sở Thông tin và Truyền thông",
@@ -66,11 +65,17 @@ ISSUED_ON = datetime.date(2024, 10, 15)
 # signed and issued on 15/10/2024, sent to the units that morning. The services check
 # their dates against these moments (issued on or after signing, not in the future, in
 # the year of issue) as they check a clerk's against now.
-VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 DRAFTED_AT = datetime.datetime(2024, 10, 14, 15, 0, tzinfo=VN)
 SIGNED_AT = datetime.datetime(2024, 10, 15, 8, 0, tzinfo=VN)
 ISSUED_AT = datetime.datetime(2024, 10, 15, 9, 0, tzinfo=VN)
 SENT_AT = datetime.datetime(2024, 10, 15, 10, 0, tzinfo=VN)
+REGISTERED_AT = datetime.datetime(2024, 10, 3, 8, 30, tzinfo=VN)
+PRESENTED_AT = datetime.datetime(2024, 10, 3, 9, 0, tzinfo=VN)
+ASSIGNED_AT = datetime.datetime(2024, 10, 4, 14, 0, tzinfo=VN)
+INSTRUCTION = (
+    "Giao Văn phòng HĐND và UBND huyện chủ trì, Phòng Văn hóa và Thông tin phối hợp tham mưu văn bản chỉ đạo "
+    "các cơ quan, đơn vị và các xã."
+)
 # A district issues many documents a year; the demo's circular takes number 123 as in the
 # design notes, so the outgoing register of 2024 starts as if 122 had gone before.
 NUMBERS_BEFORE = 122
@@ -85,70 +90,116 @@ def seed_circular() -> Circular:
         answer = existing.answered_by.order_by("id").first()
         if answer is not None:
             return answer
-    vanthu = User.objects.get(username="vanthu")
-    chuyenvien = User.objects.get(username="chuyenvien")
-    lanhdao = User.objects.get(username="lanhdao")
     with transaction.atomic():
-        dispatch = existing or services.register_incoming(by=vanthu, **DISPATCH)
-        circular = services.create_draft(
-            by=chuyenvien,
+        dispatch = existing or services.register_incoming(by=user("vanthu"), **DISPATCH, at=REGISTERED_AT)
+        if dispatch.handling_status == HandlingStatus.REGISTERED:
+            # Presented to the leader, who gave it to the office to answer; the circular,
+            # once issued, completes its handling.
+            assignments.present(dispatch=dispatch, by=user("vanthu"), leader=user("lanhdao"), at=PRESENTED_AT)
+            assignments.assign(
+                dispatch=dispatch,
+                by=user("lanhdao"),
+                lead_unit=Unit.objects.get(code="van-phong"),
+                support_units=[Unit.objects.get(code="phong-vhtt")],
+                instruction=INSTRUCTION,
+                working_days=10,
+                at=ASSIGNED_AT,
+            )
+        circular = write(
             data={
-                "document_type": "cong_van",
                 "subject": SUBJECT,
                 "body": BODY,
-                # Its notation is built: UBND (the committee) - TH (the office that drafts).
-                "drafting_unit": Unit.objects.get(code="van-phong"),
-                "recipients_text": "",
                 "copy_to": COPY_TO,
-                "monitoring_unit": Unit.objects.get(code="phong-vhtt"),
-                "ack_due_working_days": 2,
                 "report_due_on": datetime.date(2024, 10, 31),
-                "urgency": "normal",
-                "signer": lanhdao,
-                "signer_title": "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH",
             },
-            recipient_groups=list(
-                UnitGroup.objects.filter(code__in=["co-quan-huyen", "ubnd-cac-xa"]).order_by("sort_order")
-            ),
-            action_items=ACTION_ITEMS,
+            groups=["co-quan-huyen", "ubnd-cac-xa"],
+            items=ACTION_ITEMS,
             in_response_to=[dispatch],
             at=DRAFTED_AT,
         )
-        services.submit(circular=circular, by=chuyenvien, at=DRAFTED_AT)
-        # The demo keys' PIN is the demo accounts' password (signing.demo).
-        services.approve(circular=circular, by=lanhdao, pin=DEMO_PASSWORD, at=SIGNED_AT)
         NumberingRegister.objects.get_or_create(
             kind=NumberingRegister.Kind.OUTGOING, year=ISSUED_ON.year, defaults={"last_number": NUMBERS_BEFORE}
         )
-        return services.issue(circular=circular, by=vanthu, issued_on=ISSUED_ON, pin=DEMO_PASSWORD, at=ISSUED_AT)
+        return advance(circular, submitted=DRAFTED_AT, approved=SIGNED_AT, issued=ISSUED_AT)
 
 
-# Units that have already acted in the demo. xa-bac-phong is left untouched: the guided
-# tour (and the browser journey) starts with its clerk finding the new circular.
-ACKNOWLEDGED = ["xa-bac-son", "xa-cong-hai", "phong-tu-phap", "phong-noi-vu"]
-REPORTED = {
+# The units' side of the story, as it went in 2024: receipt confirmed within the two
+# working days (due 17/10) but for two communes, reports by 31/10 but for two, one report
+# returned for more detail and sent again, every report accepted by the monitoring office
+# (Phòng Văn hóa và Thông tin). (unit, acknowledged, reported, accepted), "dd/mm HH:MM".
+HISTORY = [
+    ("van-phong", "15/10 10:20", "24/10 09:00", "25/10 08:30"),
+    ("phong-vhtt", "15/10 10:35", "23/10 15:00", "24/10 08:00"),
+    ("phong-noi-vu", "15/10 11:00", "22/10 10:15", "23/10 09:00"),
+    ("phong-tu-phap", "15/10 14:10", "25/10 14:40", "28/10 08:45"),
+    ("xa-cong-hai", "15/10 14:30", "22/10 08:10", "23/10 09:20"),
+    ("xa-bac-son", "15/10 15:05", "24/10 16:00", "29/10 10:00"),
+    ("phong-tckh", "15/10 15:40", "29/10 09:30", "30/10 08:30"),
+    ("phong-gddt", "16/10 08:15", "28/10 14:00", "29/10 15:00"),
+    ("phong-y-te", "16/10 08:40", "30/10 10:00", "31/10 09:00"),
+    ("phong-tnmt", "16/10 09:10", "30/10 15:30", "01/11 08:30"),
+    ("thanh-tra", "16/10 10:00", "25/10 10:00", "28/10 09:15"),
+    ("xa-loi-hai", "16/10 10:30", "29/10 16:20", "31/10 14:00"),
+    ("phong-kt-ht", "16/10 14:00", "31/10 09:00", "01/11 10:00"),
+    ("phong-ldtbxh", "16/10 15:20", "31/10 16:30", "04/11 08:30"),
+    ("phong-nnptnt", "17/10 09:00", "31/10 11:00", "04/11 09:00"),
+    ("phong-dan-toc", "17/10 10:45", "04/11 15:00", "06/11 08:30"),
+    ("xa-phuoc-chien", "17/10 16:30", "30/10 09:45", "01/11 14:30"),
+    ("xa-phuoc-khang", "21/10 08:30", "05/11 10:00", "07/11 09:00"),
+    ("xa-bac-phong", "21/10 09:15", "31/10 15:45", "04/11 10:30"),
+]
+RETURNED = ("xa-bac-son", "25/10 08:30", "28/10 10:00")  # returned, then reported again
+RETURN_COMMENT = (
+    "Đề nghị bổ sung hình thức phổ biến (họp, niêm yết, truyền thanh) và số cán bộ, công chức đã được phổ biến."
+)
+RETURN_ANSWER = (
+    "Bổ sung: phổ biến tại cuộc họp giao ban ngày 18/10/2024 cho 21 cán bộ, công chức; niêm yết tại trụ sở; "
+    "phát 03 lần trên hệ thống truyền thanh xã."
+)
+REPORTS = {
     "xa-cong-hai": (
         "UBND xã Công Hải đã phổ biến nội dung Công văn đến toàn thể cán bộ, công chức tại cuộc họp giao ban "
         "ngày 21/10/2024; niêm yết thông báo tại trụ sở và phát trên hệ thống truyền thanh xã."
     ),
 }
+DEPARTMENT_REPORT = (
+    "{unit} đã phổ biến nội dung Công văn đến toàn thể cán bộ, công chức, viên chức và người lao động của đơn vị; "
+    "không ghi nhận cuộc gọi giả mạo nào trong thời gian qua."
+)
+COMMUNE_REPORT = (
+    "{unit} đã phổ biến nội dung Công văn đến cán bộ, công chức xã và các thôn; thông báo trên hệ thống "
+    "truyền thanh xã; phối hợp Công an xã tiếp nhận phản ánh của người dân."
+)
+
+
+def _moment(text: str) -> datetime.datetime:
+    day, hour = text.split()
+    return datetime.datetime.strptime(f"{day}/2024 {hour}", "%d/%m/%Y %H:%M").replace(tzinfo=VN)
+
+
+def history_steps() -> list[Step]:
+    steps, summaries = [], {}
+    for code, acknowledged, reported, accepted in HISTORY:
+        unit = Unit.objects.get(code=code)
+        template = COMMUNE_REPORT if unit.kind == Unit.Kind.COMMUNE else DEPARTMENT_REPORT
+        summaries[code] = REPORTS.get(code) or template.format(unit=unit.short_name)
+        steps += [
+            Step(_moment(acknowledged), code, "acknowledge"),
+            Step(_moment(reported), code, "report", summaries[code]),
+            Step(_moment(accepted), code, "accept"),
+        ]
+    code, returned, again = RETURNED
+    completed = summaries[code] + " " + RETURN_ANSWER
+    steps += [Step(_moment(returned), code, "return", RETURN_COMMENT), Step(_moment(again), code, "report", completed)]
+    return steps
 
 
 def seed_deliveries(circular: Circular) -> int:
-    """Distribute the seed circular and let a few units act, through the services."""
-    vanthu = User.objects.get(username="vanthu")
-    total = ack.distribute(circular=circular, by=vanthu, at=SENT_AT)
-    deliveries = {d.unit.code: d for d in Delivery.objects.filter(circular=circular).select_related("unit")}
-    for code in ACKNOWLEDGED:
-        if code in deliveries:
-            ack.acknowledge(delivery=deliveries[code], by=User.objects.get(username=code))
-    for code, summary in REPORTED.items():
-        delivery = deliveries[code]
-        delivery.refresh_from_db()
-        if not delivery.reports.exists():
-            items = [
-                {"action_item": item.pk, "status": "done", "note": "Đã thực hiện"}
-                for item in circular.action_items.all()
-            ]
-            ack.submit_report(delivery=delivery, by=User.objects.get(username=code), summary=summary, items=items)
-    return total
+    """Distribute the seed circular as it was on 15/10/2024 and replay what the units and
+    the monitoring office did, once."""
+    if Delivery.objects.filter(circular=circular).exists():
+        return Delivery.objects.filter(circular=circular).count()
+    advance(circular, sent=SENT_AT)
+    deliveries = deliveries_of(circular)
+    play(deliveries, history_steps(), reviewer="vhtt")
+    return len(deliveries)

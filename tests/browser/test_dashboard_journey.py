@@ -14,13 +14,12 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from acknowledgements import services
 from acknowledgements.models import Delivery, ImplementationReport, Reminder
 from circulars.models import Circular
 from dashboard import compliance
 from dashboard.exports import STATUS_VI
+from portal.demo import campaigns
 from tests.browser.conftest import log_in
-from units.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,12 +28,10 @@ DEMO_PASSWORD = "demo12345"
 
 @pytest.fixture
 def seed_circular():
+    """The demo's circular in mid-campaign: units late to acknowledge, reports due two
+    working days ago, some filed and awaiting review."""
     call_command("seed_demo", stdout=io.StringIO())
-    circular = Circular.objects.get(number=123, notation="UBND-TH", issued_year=2024)
-    if not Delivery.objects.filter(circular=circular).exists():
-        services.distribute(circular=circular, by=User.objects.get(username="vanthu"))
-    circular.refresh_from_db()
-    return circular
+    return Circular.objects.get(subject=campaigns.MID_CAMPAIGN["subject"])
 
 
 def pdf_text(path) -> str:
@@ -55,14 +52,14 @@ def test_monitor_chases_overdue_communes_and_downloads_the_figures(page, seed_ci
     circular = seed_circular
     deliveries_url = f"/circulars/{circular.pk}/deliveries/"
 
-    # The monitor opens the dashboard; the seed circular is there, with overdue units.
+    # The monitor opens the dashboard; the circular is there, with overdue units.
     log_in(page, "vhtt", DEMO_PASSWORD)
     page.locator("#nav-dashboard").click()
     expect(page).to_have_url("/dashboard/")
     row = page.locator(f"#circular-{circular.pk}")
     expect(row).to_be_visible()
     figures = compliance.compliance(circular)
-    assert figures["overdue_ack"] > 2  # from 2024: everyone who has not acknowledged is late
+    assert figures["overdue_ack"] > 2  # sent 12 working days ago: who has not acknowledged is late
     expect(row.locator(".overdue-ack")).to_have_text(str(figures["overdue_ack"]))
     expect(row.locator("svg.bars")).to_be_visible()
 
@@ -121,8 +118,8 @@ def test_monitor_chases_overdue_communes_and_downloads_the_figures(page, seed_ci
     # One line per overdue unit in part 2 ("not acknowledged" / "not reported", wrapped).
     assert text.count("Chưa xác nhận") + text.count("Chưa báo cáo") == overdue_units
 
-    # Xã Công Hải has reported: the monitor reads and accepts it without leaving the page.
-    reported = Delivery.objects.get(circular=circular, unit__code="xa-cong-hai")
+    # Phòng Nội vụ has reported: the monitor reads and accepts it without leaving the page.
+    reported = Delivery.objects.get(circular=circular, unit__code="phong-noi-vu")
     page.goto(f"{deliveries_url}?status=reported")
     page.locator(f"#delivery-{reported.pk} a.open-report").click()
     expect(page.locator("#report-panel-content")).to_be_visible()

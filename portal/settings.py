@@ -112,7 +112,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_filters",
-    "axes",
+    "portal.axes_app.AxesConfig",
     # Database triggers declared in model Meta (append-only events, frozen issued
     # circulars), installed by ordinary migrations (AddTrigger). Its migration operations
     # and install/prune commands act only on PostgreSQL connections and are no-ops on

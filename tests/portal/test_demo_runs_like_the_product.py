@@ -73,9 +73,23 @@ def test_the_admin_names_its_sections_in_vietnamese(client, admin_user):
     admin_user.save()
     client.force_login(admin_user)
     page = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    for name in ("Văn bản và sổ đăng ký", "Gửi nhận, báo cáo và đôn đốc", "Chữ ký số", "Đơn vị và người dùng"):
+    for name in (
+        "Văn bản và sổ đăng ký",
+        "Gửi nhận, báo cáo và đôn đốc",
+        "Chữ ký số",
+        "Đơn vị và người dùng",
+        "Đăng nhập sai và khóa tài khoản",
+    ):
         assert name in page
-    for english in (">Circulars<", ">Acknowledgements<", ">Signing<", ">Units<", ">Notifications<", ">Tokens<"):
+    for english in (
+        ">Circulars<",
+        ">Acknowledgements<",
+        ">Signing<",
+        ">Units<",
+        ">Notifications<",
+        ">Tokens<",
+        ">Axes<",
+    ):
         assert english not in page
 
 

@@ -30,6 +30,7 @@ from acknowledgements.policy import get_delivery_for_user, get_evidence_for_user
 from circulars import views as circular_views
 from circulars.forms import RecallForm, WithdrawForm
 from circulars.models import Assignment, Circular, HandlingStatus, IncomingDispatch
+from circulars.policy import may
 from core import formatting
 from core.addresses import client_ip
 from core.errors import Conflict, DomainError, form_error
@@ -75,6 +76,7 @@ def inbox(request):
     page = Paginator(filterset.qs.order_by("-sent_at", "-id"), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     _mark_overdue(page.object_list, on=today)
     handling, presented = _dispatches_to_handle(request.user, today=today)
+    todo = _documents_to_act_on(request.user)
     return render(
         request,
         "acknowledgements/inbox.html",
@@ -85,11 +87,36 @@ def inbox(request):
             "more_filters": bool(set(filters) - {"q"}),
             "several_units": len(request.user.unit_ids) > 1,
             "has_units": bool(request.user.unit_ids),
+            # Someone with no unit sees the deliveries block only when nothing else waits.
+            "show_deliveries": bool(request.user.unit_ids) or not (presented or todo),
             "handling": handling[:INBOX_HANDLING_MAX],
             "handling_more": len(handling) > INBOX_HANDLING_MAX,
             "presented": presented,
+            "todo": todo,
+            "records_clerk": may(request.user, "register"),
         },
     )
+
+
+def _documents_to_act_on(user) -> list[tuple[str, object, str]]:
+    """What waits for the signer and the records clerk, oldest first, as (kind, document,
+    what to do): circulars to sign; circulars to number and issue, issued ones to send,
+    registered dispatches to present to a leader. Nothing (no query) for anyone else."""
+    todo = []
+    S = Circular.Status
+    if has_role(user, PortalRole.SIGNER):
+        to_sign = Circular.objects.filter(status=S.SUBMITTED, signer=user).order_by("pk")[:INBOX_HANDLING_MAX]
+        todo += [("circular", c, _("Approve and sign")) for c in to_sign]
+    if may(user, "issue"):
+        waiting = Circular.objects.filter(status__in=[S.APPROVED, S.ISSUED]).order_by("pk")[:INBOX_HANDLING_MAX]
+        for c in waiting:
+            todo.append(("circular", c, _("Number and issue") if c.status == S.APPROVED else _("Send to the units")))
+    if may(user, "register"):
+        to_present = IncomingDispatch.objects.filter(handling_status=HandlingStatus.REGISTERED).order_by(
+            "received_on", "pk"
+        )[:INBOX_HANDLING_MAX]
+        todo += [("dispatch", d, _("Present to a leader")) for d in to_present]
+    return todo
 
 
 def _dispatches_to_handle(user, *, today):

@@ -45,7 +45,7 @@ def home(request):
 
 # Where each role's work is, in the order a person with several roles meets it first.
 LANDING = (
-    (PortalRole.RECORDS_CLERK, "incoming-list", ""),  # what to register, number and send
+    (PortalRole.RECORDS_CLERK, "inbox", ""),  # what to register, number and send, to present
     (PortalRole.SIGNER, "inbox", ""),  # what is presented to them, to assign (and to sign, linked there)
     (PortalRole.MONITOR, "dashboard", "?sort=overdue"),  # circulars with the most late units first
     (PortalRole.DRAFTER, "circular-list", ""),

@@ -5,6 +5,7 @@ assigned units read. The same services as the API: a broken rule is a 4xx with t
 service's Vietnamese message, the input kept, nothing changed."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -15,6 +16,7 @@ from acknowledgements import assignments
 from circulars import services
 from circulars.models import Assignment, HandlingEvent, HandlingStatus, IncomingDispatch
 from core.uploads import check_upload
+from tests import factories
 from tests.conftest import make_user
 from tests.factories import VN, approved_circular
 from units.models import Membership, Unit
@@ -468,3 +470,38 @@ def test_the_inbox_shows_the_units_name_for_a_member_of_several(client, clerk, a
     body = as_user(client, clerk).get(reverse("inbox")).content.decode()
     assert body.count('class="delivery-link assignment-link"') == 2
     assert Unit.objects.get(pk=monitoring_unit.pk).name in body
+
+
+def test_the_inbox_lists_what_waits_for_the_signer_and_the_records_clerk(
+    client, drafter, signer, records_clerk, communes_group, django_assert_num_queries
+):
+    to_sign = factories.draft_circular(drafter, signer=signer, groups=[communes_group], subject="V/v chờ ký")
+    services.submit(circular=to_sign, by=drafter)
+    to_issue = factories.approved_circular(drafter, signer, groups=[communes_group], subject="V/v chờ cấp số")
+    to_send = factories.issued_circular(drafter, signer, records_clerk, groups=[communes_group], subject="V/v chờ gửi")
+    to_present = services.register_incoming(
+        by=records_clerk,
+        issuer="Sở Nội vụ",
+        reference="7/SNV",
+        document_date=datetime.date(2024, 10, 1),
+        subject="Văn bản chờ trình",
+        received_on=datetime.date(2024, 10, 4),
+    )
+    signer_page = as_user(client, signer).get(reverse("inbox")).content.decode()
+    assert f'id="todo-circular-{to_sign.pk}"' in signer_page
+    assert f'id="todo-circular-{to_issue.pk}"' not in signer_page
+    client.logout()
+    clerk_page = as_user(client, records_clerk).get(reverse("inbox")).content.decode()
+    rows = re.findall(r'<tr id="todo-(\w+-\d+)">.*?<td data-label="[^"]*">([^<]+)</td>', clerk_page, re.S)
+    assert rows == [
+        (f"circular-{to_issue.pk}", "Cấp số và phát hành"),
+        (f"circular-{to_send.pk}", "Gửi đến các đơn vị"),
+        (f"dispatch-{to_present.pk}", "Trình lãnh đạo"),
+    ]
+    assert reverse("incoming-new") in clerk_page
+    # Someone with no unit and work waiting is not shown an empty list of deliveries.
+    assert 'id="inbox-filters"' not in clerk_page
+    # One query for the circulars and one for the dispatches, whatever their number.
+    factories.approved_circular(drafter, signer, groups=[communes_group], subject="V/v chờ cấp số 2")
+    with django_assert_num_queries(12):
+        client.get(reverse("inbox"))

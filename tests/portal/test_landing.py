@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("who", "page"),
     [
-        ("records_clerk", "incoming-list"),
+        ("records_clerk", "inbox"),
         ("signer", "inbox"),
         ("monitor", "dashboard?sort=overdue"),
         ("drafter", "circular-list"),
@@ -36,10 +36,12 @@ def test_someone_with_no_role_and_no_unit_lands_home(client):
     assert client.get(reverse("landing")).url == reverse("home")
 
 
-def test_a_records_clerk_who_is_also_a_units_member_lands_on_the_register(client, unit):
+def test_a_records_clerk_who_is_also_a_units_member_lands_on_the_inbox_with_both_kinds_of_work(client, unit):
     user = make_user("both", role=PortalRole.RECORDS_CLERK, unit=unit)
     client.force_login(user)
-    assert client.get(reverse("landing")).url == reverse("incoming-list")
+    assert client.get(reverse("landing")).url == reverse("inbox")
+    page = client.get(reverse("inbox")).content.decode()
+    assert reverse("incoming-new") in page and 'id="inbox-filters"' in page
 
 
 def test_an_explicit_next_wins(client, clerk, circular):

@@ -59,6 +59,7 @@ $(VNU_JAR):
 	rm -rf var/vnu/tmp && mkdir -p var/vnu/tmp
 	cd var/vnu/tmp && npm pack --silent vnu-jar@$(VNU_VERSION) >/dev/null && tar -xzf vnu-jar-$(VNU_VERSION).tgz package/build/dist/vnu.jar
 	echo "$(VNU_SHA256)  var/vnu/tmp/package/build/dist/vnu.jar" | sha256sum --check --quiet
+	rm -f var/vnu/vnu-*.jar
 	mv var/vnu/tmp/package/build/dist/vnu.jar $@
 	rm -rf var/vnu/tmp
 

@@ -40,8 +40,28 @@ demo: install
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 ## test: lint, migrations check and the whole suite (PostgreSQL and Redis when DATABASE_URL etc. are set)
-test: install-dev lint migrations-check
+test: install-dev lint migrations-check vnu
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## vnu: the Nu Html Checker (tests/portal/test_valid_html.py) in var/vnu, from the npm package
+## vnu-jar, pinned and checked; it runs on Java (.ci/run installs default-jre-headless).
+## Without npm it is left out and the test skips (on CI it fails instead).
+VNU_VERSION := 26.9.27
+VNU_SHA256 := 22f15dd39a33bed929d2a5c0cddf5946849a647eca9272bf4d5d00bc7e7a4d47
+VNU_JAR := var/vnu/vnu-$(VNU_VERSION).jar
+.PHONY: vnu
+vnu:
+	@if [ -f $(VNU_JAR) ]; then :; \
+	elif command -v npm >/dev/null; then $(MAKE) --no-print-directory $(VNU_JAR); \
+	else echo "npm is missing: no $(VNU_JAR), tests/portal/test_valid_html.py will skip" >&2; fi
+
+$(VNU_JAR):
+	rm -rf var/vnu/tmp && mkdir -p var/vnu/tmp
+	cd var/vnu/tmp && npm pack --silent vnu-jar@$(VNU_VERSION) >/dev/null && tar -xzf vnu-jar-$(VNU_VERSION).tgz package/build/dist/vnu.jar
+	echo "$(VNU_SHA256)  var/vnu/tmp/package/build/dist/vnu.jar" | sha256sum --check --quiet
+	rm -f var/vnu/vnu-*.jar
+	mv var/vnu/tmp/package/build/dist/vnu.jar $@
+	rm -rf var/vnu/tmp
 
 lint: install-dev
 	$(BIN)/ruff check .

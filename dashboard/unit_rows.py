@@ -46,8 +46,8 @@ ROW = (
 CHASE = '<input type="checkbox" name="units" value="{unit}" form="chase-form" id="chase-{pk}" aria-label="{label}">'
 BADGE = ' <span class="badge badge-late" title="{title}">{text}</span>'
 REPORT = (
-    '<a class="open-report" href="{url}" hx-get="{panel}" hx-target="#report-panel" '
-    'hx-swap="innerHTML show:#report-panel:top">{text}</a>'
+    '<a class="open-report" href="{url}" data-hx-get="{panel}" data-hx-target="#report-panel" '
+    'data-hx-swap="innerHTML show:#report-panel:top">{text}</a>'
 )
 
 # The columns a row reads (``UnitRows.rows`` fetches only these: the other columns of a

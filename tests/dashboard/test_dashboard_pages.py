@@ -302,11 +302,11 @@ def test_report_panel_is_a_fragment_for_htmx_and_a_redirect_without(client, moni
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html and 'id="report-panel-content"' in html
-    assert f'hx-post="{reverse("report-accept", args=[report.pk])}"' in html
+    assert f'data-hx-post="{reverse("report-accept", args=[report.pk])}"' in html
     assert client.get(url).url == reverse("delivery-detail", args=[delivery.pk])
     # The row links to the report both ways.
     page = client.get(page_url(circular)).content.decode()
-    assert f'hx-get="{url}"' in page and reverse("delivery-detail", args=[delivery.pk]) in page
+    assert f'data-hx-get="{url}"' in page and reverse("delivery-detail", args=[delivery.pk]) in page
 
 
 def test_accept_in_place_returns_the_updated_row(client, monitor, circular, delivery, clerk):
@@ -316,7 +316,7 @@ def test_accept_in_place_returns_the_updated_row(client, monitor, circular, deli
     html = response.content.decode()
     assert "<html" not in html
     assert html.lstrip().startswith(f'<tr id="delivery-{delivery.pk}"') and 'data-status="accepted"' in html
-    assert 'hx-swap-oob="innerHTML"' in html
+    assert 'data-hx-swap-oob="innerHTML"' in html
     report.refresh_from_db()
     delivery.refresh_from_db()
     assert report.status == ImplementationReport.Status.ACCEPTED and delivery.status == Delivery.Status.ACCEPTED

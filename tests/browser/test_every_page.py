@@ -27,7 +27,9 @@ from portal.demo.organisation import DEMO_PASSWORD
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-AXE_RUN = """() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+AXE_RUN = """() => axe.run(document, {
+    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations'],
+  })
   .then(result => result.violations.map(v => ({
     rule: v.id, help: v.help,
     nodes: v.nodes.map(n => ({target: n.target.join(' '), summary: n.failureSummary})),
@@ -103,6 +105,16 @@ NOT_CRAWLED = {
     "assignment-note": "POST only",
     "assignment-complete": "POST only",
     "register-restart": "POST only",
+    # Not in the demo's data yet (portal/demo/): no draft to edit, no assignment of an
+    # incoming dispatch. The crawl checks them as soon as the demo links them.
+    "circular-edit": "no draft in the demo",
+    "assignment-detail": "no assignment in the demo",
+}
+# Pages allowed over the budget, and why.
+OVER_BUDGET = {
+    # Django's own admin: a changelist loads its scripts (jQuery, XRegExp: 105 KB on the
+    # wire); only the administrator opens it, at a desk. Its index is within the budget.
+    "changelist": "Django's admin",
 }
 
 
@@ -117,6 +129,8 @@ class Visit:
 @dataclasses.dataclass
 class Crawl:
     visits: list[Visit]
+    # every URL name reached, also those that redirect to another page (``landing``)
+    names: set[str]
     # a logged-in role's cookies, so a page can be weighed in a fresh context
     storage_state: dict
 
@@ -158,14 +172,13 @@ def _axe(page, where: str, url: str) -> list[str]:
     ]
 
 
-# Tables wider than their box (unless the box is a scroll region the keyboard reaches) and
-# actions in a row narrower than 24 px or cut off by their cell.
+# The monitoring tables at 1366 px: none wider than its box (a scroll region would hide
+# columns, and actions, to the right), no action in a row narrower than 24 px or cut off.
 TABLES_FIT = """() => {
   const problems = [];
   for (const table of document.querySelectorAll('main table')) {
     const box = table.parentElement;
-    const scroller = table.closest('[tabindex="0"]');
-    if (table.offsetWidth > box.clientWidth + 1 && !(scroller && scroller.scrollWidth > scroller.clientWidth)) {
+    if (table.offsetWidth > box.clientWidth + 1) {
       problems.push(`table ${table.className || table.id} is ${table.offsetWidth}px in a ${box.clientWidth}px box`);
     }
     for (const action of table.querySelectorAll('tbody a, tbody button')) {
@@ -180,10 +193,12 @@ TABLES_FIT = """() => {
 }"""
 
 
-def _check(page, url: str, name: str) -> list[str]:
+def _check(page, url: str, name: str, *, phone: bool) -> list[str]:
     problems = _axe(page, "1366×900", url)
     if name in MONITORING:
         problems += [f"{url} (1366×900): {problem}" for problem in page.evaluate(TABLES_FIT)]
+    if not phone:
+        return problems
     page.set_viewport_size(PHONE)
     try:
         problems += _axe(page, "phone 390×844", url)
@@ -213,6 +228,7 @@ def crawl(browser, base_url: str, role: str, start: list[str]) -> Crawl:
     queued = set(queue)
     seen = collections.Counter()
     visits = []
+    names = set()
     while queue:
         url = queue.popleft()
         name = url_name(urlsplit(url).path)
@@ -223,14 +239,17 @@ def crawl(browser, base_url: str, role: str, start: list[str]) -> Crawl:
         response = page.goto(url)
         if not response or "text/html" not in response.headers.get("content-type", ""):
             continue
+        queued.add(page.url)
         final_name = url_name(urlsplit(page.url).path) or name
+        names |= {name, final_name}
         seen[name] += 1
         if final_name != name:
             if seen[final_name] >= PER_NAME:
                 continue
             seen[final_name] += 1
         problems = [] if response.ok else [f"{url}: HTTP {response.status}"]
-        problems += _check(page, page.url, final_name)
+        # A page's second instance is checked at the desk only, to keep the crawl short.
+        problems += _check(page, page.url, final_name, phone=seen[final_name] == 1)
         visits.append(Visit(role, page.url, final_name, problems))
         for link in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
             link = urldefrag(link).url
@@ -239,7 +258,7 @@ def crawl(browser, base_url: str, role: str, start: list[str]) -> Crawl:
                 queue.append(link)
     state = context.storage_state()
     context.close()
-    return Crawl(visits, state)
+    return Crawl(visits, names, state)
 
 
 DEMO_LINKS = """
@@ -275,7 +294,7 @@ def crawls(browser, demo) -> dict[str, Crawl]:
     base_url, links = demo
     public = ["/login/", "/verify/", links["ack"], *([links["verify"]] if links["verify"] else [])]
     return {
-        role: crawl(browser, base_url, role, public if role == "anonymous" else ["/", "/password/done/"])
+        role: crawl(browser, base_url, role, public if role == "anonymous" else ["/start/", "/password/done/"])
         for role in ROLES
     }
 
@@ -300,7 +319,7 @@ def _html_routes(patterns, prefix=""):
 
 
 def test_every_html_route_is_crawled_or_excluded_with_a_reason(crawls):
-    crawled = {visit.name for crawl in crawls.values() for visit in crawl.visits}
+    crawled = set().union(*(crawl.names for crawl in crawls.values()))
     missing = sorted(set(_html_routes(get_resolver().url_patterns)) - crawled - set(NOT_CRAWLED))
     assert not missing, f"no role's crawl reached {missing}: link them, or add them to NOT_CRAWLED with the reason"
 
@@ -314,10 +333,13 @@ def test_every_page_weighs_at_most_60_kb_on_a_cold_cache(browser, demo, crawls):
     weights = {}
     for name, (url, state) in first.items():
         meter = ux.Meter(browser, base_url, network=None, storage_state=state)
-        meter.page.goto(url)
-        meter.page.wait_for_load_state("networkidle")
+        meter.page.goto(url)  # waits for the load event: the page and all it loads
         meter.close()
         weights[name] = (meter.bytes, url)
-    heavy = {name: weight for name, weight in weights.items() if weight[0] > BUDGET}
+    heavy = {
+        name: weight
+        for name, weight in weights.items()
+        if weight[0] > BUDGET and not any(name.endswith(kind) for kind in OVER_BUDGET)
+    }
     print("\n".join(f"{size:>7,} B  {name}  {url}" for name, (size, url) in sorted(weights.items())))
     assert not heavy, f"pages over {BUDGET:,} bytes: {heavy}"

@@ -120,11 +120,11 @@ def ack_link_path(delivery: Delivery) -> str:
 
 class Meter:
     """A phone with a cold cache, on slow 3G unless ``network`` says otherwise (None: no
-    emulation), counting the bytes that cross the wire. ``storage_state``: cookies of a
-    logged-in context, so a page can be weighed without the login's own bytes."""
+    emulation), counting the bytes that cross the wire. ``options`` change the context's
+    (a desk's screen instead of the phone's, say)."""
 
-    def __init__(self, browser, base_url: str, *, network: dict | None = SLOW_3G, storage_state: dict | None = None):
-        self.context = browser.new_context(base_url=base_url, storage_state=storage_state, **PHONE)
+    def __init__(self, browser, base_url: str, *, network: dict | None = SLOW_3G, **options):
+        self.context = browser.new_context(base_url=base_url, **{**PHONE, **options})
         self.page = self.context.new_page()
         self.cdp = self.context.new_cdp_session(self.page)
         self.cdp.send("Network.enable")

@@ -12,6 +12,7 @@ axe-core is vendored in tests/browser/vendor (MPL-2.0); nothing is fetched from 
 """
 
 import collections
+import concurrent.futures
 import dataclasses
 import json
 from pathlib import Path
@@ -20,9 +21,11 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
+from playwright.sync_api import sync_playwright
 
 from bench import ux
 from portal.demo.organisation import DEMO_PASSWORD
+from tests.browser.conftest import launch
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +41,7 @@ DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 BUDGET = 60 * 1024  # bytes on the wire, cold cache (issue #17)
 PER_NAME = 2  # pages crawled per URL name and role
+CRAWLERS = 2  # roles crawled at once
 
 # The demo's people (portal/demo/organisation.py); the password is the demo's.
 ROLES = [
@@ -290,14 +294,29 @@ def demo(browser, tmp_path_factory):
         server.wait(timeout=10)
 
 
+def _crawl_in_a_thread(base_url: str, role: str, start: list[str]) -> Crawl:
+    """Playwright's sync API belongs to the thread that started it: each crawl has its own."""
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            return crawl(browser, base_url, role, start)
+        finally:
+            browser.close()
+
+
 @pytest.fixture(scope="module")
 def crawls(browser, demo) -> dict[str, Crawl]:
+    """The roles crawl two at a time (the browser's work is most of it), each in its thread."""
     base_url, links = demo
     public = ["/login/", "/verify/", links["ack"], *([links["verify"]] if links["verify"] else [])]
-    return {
-        role: crawl(browser, base_url, role, public if role == "anonymous" else ["/start/", "/password/done/"])
-        for role in ROLES
-    }
+    with concurrent.futures.ThreadPoolExecutor(max_workers=CRAWLERS) as pool:
+        started = {
+            role: pool.submit(
+                _crawl_in_a_thread, base_url, role, public if role == "anonymous" else ["/start/", "/password/done/"]
+            )
+            for role in ROLES
+        }
+        return {role: future.result() for role, future in started.items()}
 
 
 @pytest.mark.parametrize("role", ROLES)

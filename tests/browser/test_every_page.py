@@ -5,10 +5,12 @@ tables fitting 1366 px without squeezing an action, and each page ≤ 60 KB on a
 The demo is built and served as ``make demo`` does (bench/ux.py: DEBUG off, hashed and
 compressed static files), in a temporary directory. Each role logs in and crawls
 breadth-first from the landing page along same-origin GET links, at most two pages per
-URL name, so the crawl stays bounded while new pages are found without listing them here.
-A route no crawl reaches must be on ``NOT_CRAWLED`` with the reason.
+URL name (the second checked at the desk only), so the crawl stays bounded while new pages
+are found without listing them here. A route no crawl reaches must be on ``NOT_CRAWLED``
+with the reason. Every page is weighed as it is crawled (bench/ux.py's meter, cache off).
 
-axe-core is vendored in tests/browser/vendor (MPL-2.0); nothing is fetched from a CDN.
+axe-core is vendored in tests/browser/vendor (MPL-2.0) and given to each page as an init
+script; nothing is fetched from a CDN.
 """
 
 import collections
@@ -327,13 +329,13 @@ def test_every_page_of_the_role_is_accessible_on_a_desk_and_a_phone(crawls, role
     assert not problems, f"{len(problems)} problems on {len(visits)} pages of {role}:\n" + "\n".join(problems)
 
 
-def _html_routes(patterns, prefix=""):
+def _html_routes(patterns):
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             if pattern.namespace == "admin":
                 yield "admin:index"  # Django's own site: its index and one changelist
                 continue
-            yield from _html_routes(pattern.url_patterns, prefix)
+            yield from _html_routes(pattern.url_patterns)
         elif isinstance(pattern, URLPattern) and pattern.name and not pattern.name.startswith("api-"):
             yield pattern.name
 

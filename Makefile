@@ -97,7 +97,7 @@ bench: install-dev
 
 ## ux: a commune clerk's two journeys on a phone over slow 3G in chromium, on a fresh demo
 ## database in var/ux (time, taps and bytes against issue #17's goals)
-UX_ENV = DATABASE_URL=sqlite:///$(CURDIR)/var/ux/db.sqlite3 MEDIA_ROOT=$(CURDIR)/var/ux/media \
+UX_ENV = DATABASE_URL=sqlite:///$(CURDIR)/var/ux/db.sqlite3 MEDIA_ROOT=$(CURDIR)/var/ux/media STATIC_ROOT=$(CURDIR)/var/ux/static \
 	STATIC_MANIFEST=true DEBUG=false CELERY_BROKER_URL= REDIS_URL=
 .PHONY: ux
 ux: install-dev

@@ -46,9 +46,46 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def serve(port: int) -> subprocess.Popen:
-    """The demo as ``make demo`` serves it, on ``port``."""
-    env = {**os.environ, "DEBUG": "false", "STATIC_MANIFEST": "true", "SITE_URL": f"http://127.0.0.1:{port}"}
+def demo_env(var_dir: Path) -> dict[str, str]:
+    """The environment of Makefile's ``UX_ENV``: a demo kept in ``var_dir``, DEBUG off, hashed
+    static files, no broker (Celery runs tasks in the process)."""
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{var_dir}/db.sqlite3",
+        "MEDIA_ROOT": str(var_dir / "media"),
+        "STATIC_ROOT": str(var_dir / "static"),
+        "STATIC_MANIFEST": "true",
+        "DEBUG": "false",
+        "CELERY_BROKER_URL": "",
+        "REDIS_URL": "",
+    }
+
+
+def manage(*args: str, env: dict[str, str] | None = None) -> str:
+    """``manage.py`` with ``args`` in a subprocess; its standard output."""
+    done = subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return done.stdout
+
+
+def build_demo(env: dict[str, str]) -> None:
+    """A fresh demo as ``make demo`` builds it: migrated, static files collected, seeded.
+    Collecting (and compressing) the static files needs no database: it runs meanwhile."""
+    collecting = subprocess.Popen(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env
+    )
+    try:
+        manage("migrate", "--noinput", "-v", "0", env=env)
+        manage("seed_demo", env=env)
+    finally:
+        if collecting.wait() != 0:
+            raise RuntimeError("collectstatic failed")
+
+
+def serve(port: int, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """The demo as ``make demo`` serves it, on ``port`` (``env``: the process's own by default)."""
+    env = {**(env or os.environ), "DEBUG": "false", "STATIC_MANIFEST": "true", "SITE_URL": f"http://127.0.0.1:{port}"}
     process = subprocess.Popen(  # noqa: S603 - our own runserver, fixed arguments
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
         cwd=ROOT,
@@ -81,16 +118,26 @@ def waiting_delivery(*, unit: str | None = None, not_unit: str | None = None) ->
     return delivery
 
 
-class Meter:
-    """A phone on slow 3G with a cold cache, counting the bytes that cross the wire."""
+def ack_link_path(delivery: Delivery) -> str:
+    """The path of the one-click link the email sends to the clerk of ``delivery``'s unit (a
+    commune's clerk has the unit's code as username in the demo)."""
+    token = links.make_ack_token(user_id=User.objects.get(username=delivery.unit.code).pk, delivery_id=delivery.pk)
+    return reverse("ack-link", args=[token])
 
-    def __init__(self, browser, base_url: str):
-        self.context = browser.new_context(base_url=base_url, **PHONE)
+
+class Meter:
+    """A phone with a cold cache, on slow 3G unless ``network`` says otherwise (None: no
+    emulation), counting the bytes that cross the wire. ``options`` change the context's
+    (a desk's screen instead of the phone's, say)."""
+
+    def __init__(self, browser, base_url: str, *, network: dict | None = SLOW_3G, **options):
+        self.context = browser.new_context(base_url=base_url, **{**PHONE, **options})
         self.page = self.context.new_page()
         self.cdp = self.context.new_cdp_session(self.page)
         self.cdp.send("Network.enable")
         self.cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-        self.cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+        if network:
+            self.cdp.send("Network.emulateNetworkConditions", network)
         self.bytes = 0
         self.cdp.on("Network.loadingFinished", self._count)
 
@@ -101,11 +148,11 @@ class Meter:
         self.context.close()
 
 
-def link_journey(browser, base_url: str, delivery: Delivery, token: str) -> tuple:
+def link_journey(browser, base_url: str, delivery: Delivery, link: str) -> tuple:
     """Tap 1 opens the email's link, tap 2 confirms."""
     meter = Meter(browser, base_url)
     started = time.monotonic()
-    meter.page.goto(reverse("ack-link", args=[token]))  # tap 1
+    meter.page.goto(link)  # tap 1
     meter.page.locator("#ack-submit").click()  # tap 2
     meter.page.wait_for_load_state("load")
     seconds = time.monotonic() - started
@@ -139,7 +186,7 @@ def _journey(name, delivery, seconds, taps, transferred, limit, goal) -> Journey
 
 def run(log=print) -> list[Journey]:
     by_link = waiting_delivery(unit=UNIT)
-    token = links.make_ack_token(user_id=User.objects.get(username=UNIT).pk, delivery_id=by_link.pk)
+    link = ack_link_path(by_link)
     by_login = waiting_delivery(not_unit=UNIT)
     port = free_port()
     server = serve(port)
@@ -149,7 +196,7 @@ def run(log=print) -> list[Journey]:
             browser = playwright.chromium.launch(executable_path=CHROMIUM)
             try:
                 measured = [
-                    link_journey(browser, base_url, by_link, token),
+                    link_journey(browser, base_url, by_link, link),
                     login_journey(browser, base_url, by_login, by_login.unit.code),
                 ]
             finally:

@@ -22,15 +22,19 @@
     }
   });
 
-  // Keyboard and screen-reader users land on the report that just opened.
+  // Keyboard and screen-reader users land on the report that just opened, and after a
+  // review on its result (#review-done, swapped out of band into the panel).
   document.addEventListener("htmx:afterSettle", function (event) {
     var panel = document.getElementById("report-panel");
-    if (panel && (event.detail.target === panel || event.detail.elt === panel)) {
-      var heading = panel.querySelector("h2");
-      if (heading) {
-        heading.setAttribute("tabindex", "-1");
-        heading.focus();
-      }
+    if (!panel) {
+      return;
+    }
+    var done = document.getElementById("review-done");
+    var opened = event.detail.target === panel || event.detail.elt === panel;
+    var result = done || (opened && panel.querySelector("h2"));
+    if (result && document.activeElement !== result) {
+      result.setAttribute("tabindex", "-1");
+      result.focus();
     }
   });
 })();

@@ -123,9 +123,11 @@ def test_monitor_chases_overdue_communes_and_downloads_the_figures(page, seed_ci
     page.goto(f"{deliveries_url}?status=reported")
     page.locator(f"#delivery-{reported.pk} a.open-report").click()
     expect(page.locator("#report-panel-content")).to_be_visible()
+    expect(page.locator("#report-panel-content h2")).to_be_focused()
     expect(page).to_have_url(f"{deliveries_url}?status=reported")
     page.locator("#panel-accept").click()
     expect(page.locator(f"#delivery-{reported.pk}")).to_have_attribute("data-status", "accepted")
     expect(page.locator("#review-done")).to_be_visible()
+    expect(page.locator("#review-done")).to_be_focused()  # static/js/dashboard.js
     expect(page).to_have_url(f"{deliveries_url}?status=reported")
     assert reported.reports.get().status == ImplementationReport.Status.ACCEPTED

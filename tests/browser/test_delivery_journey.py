@@ -52,6 +52,8 @@ def test_clerk_acknowledges_and_reports_on_a_phone_and_the_monitor_reviews(page,
     assert fits_the_screen(clerk_page)
     clerk_page.locator("#action-acknowledge").click()
     expect(clerk_page.locator(".msg-success")).to_be_visible()
+    # The focus is on what happened (static/js/focus.js), not at the top of the page.
+    expect(clerk_page.locator("#messages")).to_be_focused()
     expect(clerk_page.locator("#action-acknowledge")).to_have_count(0)
     expect(clerk_page.locator("#nav-inbox-count")).to_have_count(0)
 

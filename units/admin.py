@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import BoundedInputMixin, ModelAdmin, TabularInline
+from core.admin import BoundedInputMixin, LightMediaMixin, ModelAdmin, TabularInline
 from units.models import Membership, Unit, UnitGroup, User
 
 
@@ -13,7 +13,7 @@ class MembershipInline(TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BoundedInputMixin, DjangoUserAdmin):
+class UserAdmin(LightMediaMixin, BoundedInputMixin, DjangoUserAdmin):
     list_display = ["username", "full_name", "email", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "email"]
     fieldsets = (

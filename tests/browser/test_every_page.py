@@ -111,16 +111,6 @@ NOT_CRAWLED = {
     "assignment-note": "POST only",
     "assignment-complete": "POST only",
     "register-restart": "POST only",
-    # Not in the demo's data yet (portal/demo/): no draft to edit, no assignment of an
-    # incoming dispatch. The crawl checks them as soon as the demo links them.
-    "circular-edit": "no draft in the demo",
-    "assignment-detail": "no assignment in the demo",
-}
-# Pages allowed over the budget, and why.
-OVER_BUDGET = {
-    # Django's own admin: a changelist loads its scripts (jQuery, XRegExp: 105 KB on the
-    # wire); only the administrator opens it, at a desk. Its index is within the budget.
-    "changelist": "Django's admin",
 }
 
 
@@ -356,6 +346,6 @@ def test_every_page_weighs_at_most_60_kb_on_a_cold_cache(crawls):
     heavy = {
         name: weight
         for name, weight in heaviest.items()
-        if weight[0] > BUDGET and not any(name.endswith(kind) for kind in OVER_BUDGET)
+        if weight[0] > BUDGET
     }
     assert not heavy, f"pages over {BUDGET:,} bytes on a cold cache: {heavy}"

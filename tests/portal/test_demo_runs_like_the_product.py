@@ -117,3 +117,19 @@ def test_with_collected_static_files_they_are_hashed_compressed_and_cached_for_a
     assert url.startswith("/static/css/portal.") and url.endswith(".css") and url != "/static/css/portal.css"
     assert (status, encoding) == ("200", "gzip")
     assert "max-age=315360000" in cache and "immutable" in cache
+
+
+@pytest.mark.django_db
+def test_admin_pages_leave_out_the_slug_scripts_the_portal_does_not_use(client, admin_user):
+    """XRegExp alone would put a change list over 60 KB on the wire (issue #17)."""
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    for name in ("admin:units_user_changelist", "admin:axes_accessattempt_changelist", "admin:units_unit_add"):
+        page = client.get(reverse(name)).content.decode()
+        assert "xregexp" not in page and "urlify" not in page and "prepopulate.js" not in page, name
+        # jQuery only where a related-object lookup needs it: forms, and lists opened as popups.
+        assert ("jquery" in page) == name.endswith("_add"), name
+        assert "actions.js" in page or name.endswith("_add"), name
+    popup = client.get(reverse("admin:units_unit_changelist") + "?_popup=1&_to_field=id").content.decode()
+    assert "jquery" in popup and "RelatedObjectLookups.js" in popup

@@ -343,9 +343,5 @@ def test_every_page_weighs_at_most_60_kb_on_a_cold_cache(crawls):
             if visit.bytes > heaviest.get(visit.name, (0, ""))[0]:
                 heaviest[visit.name] = (visit.bytes, visit.url)
     print("\n".join(f"{size:>7,} B  {name}  {url}" for name, (size, url) in sorted(heaviest.items())))
-    heavy = {
-        name: weight
-        for name, weight in heaviest.items()
-        if weight[0] > BUDGET
-    }
+    heavy = {name: weight for name, weight in heaviest.items() if weight[0] > BUDGET}
     assert not heavy, f"pages over {BUDGET:,} bytes on a cold cache: {heavy}"

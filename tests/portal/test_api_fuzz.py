@@ -21,7 +21,8 @@ included), a state that does not allow the step (409), a rate (429), no valid to
 service's rule about the data as it is today (an action item of another circular, an
 issue date in the future, a report missing an item, a wrong password) or between fields
 (a period ending before it starts), which a schema cannot state. A body naming related
-objects (a new circular's groups, units, signer, the circular it replaces or corrects)
+objects (a new circular's groups, units, drafting unit, signer, the circular it replaces
+or corrects)
 names real ones in positive cases, as
 the path ids do: a well-formed id of nothing is rightly refused field by field.
 Rejected: a 400, or a refusal before the body is read (401, 403, 404, 409, 429), a 406
@@ -157,6 +158,7 @@ def fuzz_data(drafter, signer, records_clerk, communes_group, monitoring_unit, u
             "recipient_groups": [communes_group.pk],
             "recipient_units": list(Unit.objects.active().order_by("pk").values_list("pk", flat=True)),
             "monitoring_unit": [monitoring_unit.pk],
+            "drafting_unit": list(Unit.objects.active().order_by("pk").values_list("pk", flat=True)),
             "signer": [signer.username],
             # A replacement or a correction names an issued circular (issue #15).
             "replaces": [reported.pk, sent.pk],

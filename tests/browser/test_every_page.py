@@ -21,13 +21,13 @@ from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
-from django.urls.exceptions import Resolver404
+from django.urls import URLPattern, URLResolver, get_resolver
 from playwright.sync_api import sync_playwright
 
 from bench import ux
 from portal.demo.organisation import DEMO_PASSWORD
 from tests.browser.conftest import launch
+from tests.crawl import NOT_FOLLOWED, page_route, url_name
 
 pytestmark = pytest.mark.browser
 
@@ -61,34 +61,6 @@ ROLES = [
 # The pages monitors read at a desk: their tables must fit 1366 px.
 MONITORING = {"dashboard", "dashboard-units", "dashboard-incoming", "circular-deliveries"}
 
-# Routes that answer a GET with a page, but that no crawl follows or that are no page.
-NOT_FOLLOWED = {
-    "logout",  # POST only; following it would end the crawl
-    "set_language",  # POST (the footer's buttons)
-    "healthz",  # JSON for the load balancer
-    # Files: PDFs, spreadsheets, attachments and evidence, calendars
-    "circular-pdf",
-    "circular-approved-draft",
-    "circular-signed-draft",
-    "attachment-download",
-    "evidence-download",
-    "incoming-export",
-    "incoming-print",
-    "outgoing-export",
-    "outgoing-print",
-    "unit-register-export",
-    "unit-register-print",
-    "dashboard-units-xlsx",
-    "dashboard-units-csv",
-    "dashboard-incoming-xlsx",
-    "circular-export-xlsx",
-    "circular-export-csv",
-    "circular-report-pdf",
-    "calendar-no-swaps",
-    # A fragment htmx swaps into the monitoring page (its link opens the delivery's page
-    # without JavaScript); checked as part of that page, not alone.
-    "circular-report-panel",
-}
 # Routes the crawl does not reach, and why (the test below keeps this list honest).
 NOT_CRAWLED = {
     **dict.fromkeys(NOT_FOLLOWED, "not a page"),
@@ -130,22 +102,9 @@ class Crawl:
     names: set[str]
 
 
-def url_name(path: str) -> str | None:
-    try:
-        match = resolve(path)
-    except Resolver404:
-        return None
-    return match.view_name
-
-
 def _followed(url: str, origin: str) -> bool:
     parts = urlsplit(url)
-    if f"{parts.scheme}://{parts.netloc}" != origin:
-        return False
-    if parts.path.rsplit(".", 1)[-1] in {"pdf", "xlsx", "csv", "zip", "ics"}:
-        return False
-    name = url_name(parts.path)
-    return name is not None and name not in NOT_FOLLOWED and not name.startswith("api-")
+    return f"{parts.scheme}://{parts.netloc}" == origin and page_route(parts.path) is not None
 
 
 def _admin_quota(name: str, seen: collections.Counter) -> bool:

@@ -31,11 +31,12 @@ from django.core.management import call_command
 from django.db import transaction
 from django.template import loader
 from django.test import Client, RequestFactory, override_settings
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 
 from acknowledgements import links
 from acknowledgements.models import Delivery, ImplementationReport
 from circulars.models import Circular
+from tests.crawl import page_route
 from units.models import Membership, User
 
 ROLES = (
@@ -50,9 +51,6 @@ ROLES = (
     "xa-bac-son-truong",
 )
 PER_ROUTE = 2
-# Routes whose GET is not a page to check: leaving, changing the language, files.
-SKIPPED_ROUTES = {"logout", "set_language", "evidence-download", "attachment-download"}
-SKIPPED_SUFFIXES = (".pdf", ".xlsx", ".csv")
 # The crawl must reach at least these: if a link it follows disappears, it says so
 # rather than checking fewer pages in silence.
 EXPECTED_ROUTES = {
@@ -139,19 +137,11 @@ def links_of(page_url: str, html: str) -> list[str]:
 
 
 def route_of(url: str) -> str | None:
-    """The URL's route name, or None for an address not to follow."""
+    """The URL's route name, or None for an address not to follow (tests/crawl.py)."""
     path = urlsplit(url).path
-    if path.endswith(SKIPPED_SUFFIXES) or path.startswith(("/api/", settings.STATIC_URL)):
-        return None
     if path.startswith(ADMIN_INDEX):
         return "admin:index" if path == ADMIN_INDEX else None
-    try:
-        match = resolve(path)
-    except Resolver404:
-        return None
-    if match.view_name in SKIPPED_ROUTES:
-        return None
-    return match.view_name
+    return page_route(path)
 
 
 def crawl(client: Client, who: str, start: list[str]) -> list[Page]:
